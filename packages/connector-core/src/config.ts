@@ -1,0 +1,97 @@
+/**
+ * Reading settings from the environment. A missing or invalid setting is a ConfigError whose
+ * message is the one line the process prints before exiting with code 1 (see run.ts).
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type Env = Record<string, string | undefined>;
+
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
+
+export function requireString(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '')
+    throw new ConfigError(`${name} environment variable is required`);
+  return value;
+}
+
+export function optionalString(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+/** A non-negative integer setting; `fallback` when unset. */
+export function optionalInteger(env: Env, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value.trim()))
+    throw new ConfigError(`${name} must be a non-negative integer, got '${value}'`);
+  return Number(value.trim());
+}
+
+/** An integer byte limit where unset means `fallback` and `0` or `none` means no limit. */
+export function optionalLimit(env: Env, name: string, fallback: number | undefined): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (value.trim().toLowerCase() === 'none') return undefined;
+  const limit = optionalInteger(env, name, 0);
+  return limit === 0 ? undefined : limit;
+}
+
+/** Replaces the password (or a lone user token) of a URL with `***`, for logs and errors. */
+export function maskUrlCredentials(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    else if (url.username) url.username = '***';
+    return url.toString();
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Settings every connector shares (SPEC §2, §4, §5). */
+export interface CoreConfig {
+  socketPath: string;
+  /** File mode of the socket, so other users of the pod can connect. */
+  socketMode: number;
+  prefix: string;
+  logLevel: LogLevel;
+  /** How long SIGTERM waits for in-flight requests before closing them. */
+  shutdownGraceMs: number;
+  /** Largest accepted body; undefined: no limit. */
+  maxBodyBytes: number | undefined;
+  /** Bodies up to this size are buffered in memory; larger ones spill to a temp file. */
+  spoolMemoryBytes: number;
+  spoolDir: string | undefined;
+  /** How many keys the CAS memory remembers (LRU). */
+  casMemoryKeys: number;
+}
+
+export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | undefined }): CoreConfig {
+  const logLevel = optionalString(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+  const mode = optionalString(env, 'CONNECTOR_SOCKET_MODE', '0666');
+  if (!/^0?[0-7]{3}$/.test(mode))
+    throw new ConfigError(`CONNECTOR_SOCKET_MODE must be octal like 0666, got '${mode}'`);
+  return {
+    socketPath: requireString(env, 'CONNECTOR_SOCKET'),
+    socketMode: Number.parseInt(mode, 8),
+    prefix: optionalString(env, 'STATE_PREFIX', ''),
+    logLevel: logLevel as LogLevel,
+    shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', 10_000),
+    maxBodyBytes: optionalLimit(env, 'STATE_MAX_BODY_BYTES', defaults.maxBodyBytes),
+    spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', 4 * MiB),
+    spoolDir: env.STATE_SPOOL_DIR || undefined,
+    casMemoryKeys: Math.max(1, optionalInteger(env, 'STATE_CAS_MEMORY_KEYS', 100_000)),
+  };
+}

@@ -1,0 +1,46 @@
+/** Sending exact bytes over the socket, for requests a well-behaved client would never send. */
+import { connect } from 'node:net';
+
+export interface RawResponse {
+  status: number;
+  head: string;
+  body: string;
+}
+
+/** Writes `request` as is and reads until the server closes the connection. */
+export function rawRequest(socketPath: string, request: Buffer | string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const end = text.indexOf('\r\n\r\n');
+      const head = end === -1 ? text : text.slice(0, end);
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body: end === -1 ? '' : text.slice(end + 4),
+      });
+    });
+    socket.write(request);
+  });
+}
+
+/** A PUT that sends part of its declared body and then disconnects. */
+export function abandonedUpload(
+  socketPath: string,
+  path: string,
+  declared: number,
+  sent: Buffer,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath, () => {
+      socket.write(`PUT ${path} HTTP/1.1\r\nHost: connector\r\nContent-Length: ${declared}\r\n\r\n`);
+      socket.write(sent, () => socket.destroy());
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+}

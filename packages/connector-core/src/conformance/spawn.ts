@@ -1,0 +1,91 @@
+/** Starting a connector process on a socket in a fresh temp dir, as the runtime's pod would. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectorClient } from '../client.js';
+
+export interface StartedConnector {
+  socketPath: string;
+  stop(): Promise<void>;
+}
+
+export interface SpawnedConnector extends StartedConnector {
+  child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** What the process printed so far (stdout and stderr, last 256 KiB). */
+  output(): string;
+}
+
+export interface SpawnOptions {
+  /** The connector's main file, e.g. the absolute path of `dist/main.js`. */
+  entry: string;
+  env?: Record<string, string>;
+  /** How long the process may take to serve /healthz. Default 15 s. */
+  startTimeoutMs?: number;
+}
+
+const OUTPUT_LIMIT = 256 * 1024;
+
+export async function spawnConnector(options: SpawnOptions): Promise<SpawnedConnector> {
+  const dir = await mkdtemp(join(tmpdir(), 'connector-'));
+  const socketPath = join(dir, 'connector.sock');
+  const child = spawn(process.execPath, [options.entry], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...options.env, CONNECTOR_SOCKET: socketPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  // Ready when the process logs that it listens (or fails when it exits or takes too long).
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`connector did not start within ${options.startTimeoutMs ?? 15_000} ms:\n${output}`),
+        ),
+      options.startTimeoutMs ?? 15_000,
+    );
+    const check = () => {
+      if (output.includes('"msg":"connector listening"')) {
+        clearTimeout(timer);
+        listeners.delete(check);
+        resolve();
+      }
+    };
+    listeners.add(check);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`connector exited with code ${code} before serving:\n${output}`));
+    });
+    check();
+  });
+  try {
+    await ready;
+    const client = new ConnectorClient(socketPath);
+    const health = await client.request({ method: 'GET', path: '/healthz' });
+    if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { socketPath, child, exited, output: () => output, stop };
+}

@@ -1,0 +1,89 @@
+/**
+ * The interface every connector implements. The HTTP layer validates keys and prefixes before
+ * calling any method, so a connector only ever sees valid keys (see keys.ts). Methods report
+ * failures by throwing the typed errors of errors.ts.
+ */
+import type { Readable } from 'node:stream';
+
+/**
+ * A version tag for the stored bytes, unquoted (the HTTP layer adds and strips the quotes).
+ * S3: the object's ETag. Redis and memory: a digest of the content.
+ */
+export type ETag = string;
+
+/** What a write requires of the current version. Checked atomically with the write. */
+export type WriteCondition =
+  | { kind: 'absent' } // If-None-Match: *
+  | { kind: 'match'; etag: ETag }; // If-Match: <etag>
+
+/**
+ * A request body. For a buffered connector it is complete (spooled) before `write` is called,
+ * with a known `length`. For a streaming connector it is the live request stream; `length` is
+ * known only when the client sent Content-Length.
+ */
+export interface WriteBody {
+  readonly length: number | undefined;
+  /** The bytes as one stream. Call once. */
+  stream(): Readable;
+  /** The bytes as one Buffer (buffered connectors only: it reads a spilled file into memory). */
+  buffer(): Promise<Buffer>;
+}
+
+export interface ReadResult {
+  /** A Buffer when the backend returns the value whole (Redis), a stream when it streams (S3). */
+  body: Buffer | Readable;
+  length: number;
+  etag: ETag;
+}
+
+export interface Stat {
+  length: number;
+  etag: ETag;
+}
+
+export interface Listing {
+  /** Full keys (relative to the mount) directly under the prefix. */
+  keys: string[];
+  /** Full pseudo-directories under the prefix, each ending with the delimiter. */
+  prefixes: string[];
+}
+
+export interface ListOptions {
+  /** May be empty (the mount root) or end with '/'. */
+  prefix: string;
+  /** Empty: list every key under the prefix recursively. */
+  delimiter: string;
+  /** Stop after this many entries (keys + prefixes) have been found; an optimisation hint. */
+  limit?: number;
+}
+
+export interface Connector {
+  /**
+   * `buffered`: the core spools the whole body (memory, then a temp file) before `write`.
+   * `streaming`: `write` receives the live request stream.
+   */
+  readonly writeMode: 'buffered' | 'streaming';
+
+  read(key: string): Promise<ReadResult>; // KeyNotFoundError when missing
+  stat(key: string): Promise<Stat | undefined>;
+  write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }>; // ConflictError
+  delete(key: string): Promise<void>; // KeyNotFoundError when missing
+  list(options: ListOptions): Promise<Listing>;
+
+  /** Names of the extended attributes the key has (without the `user.asya.` prefix). */
+  listAttributes(key: string): Promise<string[]>;
+  getAttribute(key: string, name: string): Promise<string>;
+  /** Returns the new ETag when the write changed the object's version (S3 content_type). */
+  setAttribute(key: string, name: string, value: string): Promise<{ etag?: ETag }>;
+
+  /** Throws (UnavailableError, TimeoutError) when the backend cannot serve. */
+  checkReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a connector tells the process runner about itself, for the start-up log line. */
+export interface ConnectorDescription {
+  variant: string;
+  backend: string; // e.g. 'redis://:***@host:6379/0' or 's3://bucket (endpoint ...)', credentials masked
+  prefix: string;
+}

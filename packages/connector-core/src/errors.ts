@@ -1,0 +1,119 @@
+/**
+ * Typed errors with stable codes. Anything on the request path may throw one of these; the HTTP
+ * error handler turns it into `{"error": code, "message": text}` with the status from STATUS_BY_CODE,
+ * the one table that maps errors to HTTP.
+ */
+
+export const STATUS_BY_CODE = {
+  bad_request: 400,
+  unsupported_attribute: 400,
+  permission_denied: 403,
+  key_not_found: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  too_large: 413,
+  internal_error: 500,
+  unavailable: 503,
+  timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof STATUS_BY_CODE;
+
+export class ConnectorError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  get status(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+export class BadRequestError extends ConnectorError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
+
+export class UnsupportedAttributeError extends ConnectorError {
+  constructor(attribute: string) {
+    super('unsupported_attribute', `unsupported attribute: ${attribute}`);
+  }
+}
+
+export class PermissionDeniedError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('permission_denied', message, options);
+  }
+}
+
+export class KeyNotFoundError extends ConnectorError {
+  constructor(key: string) {
+    super('key_not_found', `key not found: ${key}`);
+  }
+}
+
+export class NotFoundError extends ConnectorError {
+  constructor(path: string) {
+    super('not_found', `no such route: ${path}`);
+  }
+}
+
+export class MethodNotAllowedError extends ConnectorError {
+  constructor(method: string, path: string) {
+    super('method_not_allowed', `method ${method} not allowed on ${path}`);
+  }
+}
+
+export class ConflictError extends ConnectorError {
+  constructor(key: string, reason = 'the key changed since it was read') {
+    super('conflict', `conflict on ${key}: ${reason}`);
+  }
+}
+
+export class TooLargeError extends ConnectorError {
+  constructor(limit: number) {
+    super('too_large', `body exceeds the limit of ${limit} bytes`);
+  }
+}
+
+export class UnavailableError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}
+
+export class TimeoutError extends ConnectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('timeout', message, options);
+  }
+}
+
+// Socket-level failures that mean "the backend is not there": a safety net so that an outage a
+// connector forgot to translate still answers 503/504, never 500.
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Any other error that is not a ConnectorError is a bug: internal_error (logged with a stack). */
+export function toConnectorError(error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ETIMEDOUT') return new TimeoutError('backend timed out', { cause: error });
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
+    return new UnavailableError(`backend unavailable (${code})`, { cause: error });
+  }
+  return new ConnectorError('internal_error', 'internal error', { cause: error });
+}

@@ -1,0 +1,89 @@
+/**
+ * The protocol app: every route of SPEC §3 and the one error handler. A request goes
+ * route → key validation → Connector method → response; any typed error thrown on that path
+ * becomes JSON here, with its status from the table in errors.ts.
+ */
+
+import type { IncomingMessage } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Connector } from '../connector.js';
+import { MethodNotAllowedError, NotFoundError, toConnectorError } from '../errors.js';
+import { splitTarget } from '../keys.js';
+import type { Metrics } from '../observability.js';
+import type { BodyOptions } from './body.js';
+import { addKeyRoutes } from './keys-routes.js';
+import { addMetaRoutes } from './meta-routes.js';
+import { errorResponse } from './responses.js';
+import { operationOf, rawTargetOf } from './target.js';
+
+function rawPathOf(req: IncomingMessage): string {
+  return splitTarget(rawTargetOf(req)).path;
+}
+
+export interface AppOptions {
+  connector: Connector;
+  body: BodyOptions;
+  log: Logger;
+  metrics: Metrics;
+}
+
+const BACKEND_FAILURES = new Set(['unavailable', 'timeout', 'permission_denied']);
+
+export function createApp({ connector, body, log, metrics }: AppOptions): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+
+  app.get('/healthz', (c) => c.json({ status: 'ready' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await connector.checkReady();
+      return c.json({ status: 'ready' });
+    } catch (error) {
+      const reason = toConnectorError(error).message;
+      log.warn({ err: error }, 'readiness check failed');
+      return c.json({ status: 'unavailable', reason }, 503);
+    }
+  });
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
+  );
+
+  addKeyRoutes(app, connector, body, log);
+  addMetaRoutes(app, connector);
+
+  // A known route with a method it does not take.
+  for (const path of ['/healthz', '/readyz', '/metrics', '/keys/', '/keys/_', '/meta/_']) {
+    app.all(path, (c) => {
+      throw new MethodNotAllowedError(c.req.method, rawPathOf(c.env.incoming));
+    });
+  }
+  app.notFound((c) => {
+    throw new NotFoundError(rawPathOf(c.env.incoming));
+  });
+
+  app.onError((thrown, c) => {
+    const error = toConnectorError(thrown);
+    const operation = operationOf(c.req.method, new URL(c.req.url).pathname);
+    const target = rawTargetOf(c.env.incoming);
+    if (error.code === 'internal_error') {
+      log.error({ err: thrown, operation, target }, 'request failed with an internal error');
+    } else if (BACKEND_FAILURES.has(error.code)) {
+      metrics.backendErrors.inc({ operation, code: error.code });
+      log.warn({ operation, target, code: error.code, cause: causeOf(error) }, error.message);
+    } else if (error.code === 'conflict') {
+      metrics.casConflicts.inc({ operation });
+    }
+    return errorResponse(c, error);
+  });
+
+  return app;
+}
+
+function causeOf(error: Error): string | undefined {
+  return error.cause instanceof Error
+    ? error.cause.message
+    : error.cause === undefined
+      ? undefined
+      : String(error.cause);
+}

@@ -1,0 +1,105 @@
+/** `/keys/...`: read, write, stat, delete a key, and list a prefix. */
+
+import { pipeline } from 'node:stream/promises';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Connector } from '../connector.js';
+import { decodeRawPath, parseQuery, sortByBytes, splitTarget, validateKey, validatePrefix } from '../keys.js';
+import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
+import { conditionFromHeaders, quoteETag } from './responses.js';
+import { rawTargetOf } from './target.js';
+
+type Env = { Bindings: HttpBindings };
+
+/** The validated key of a `/keys/<key>` or `/meta/<key>` request, from the raw target. */
+export function keyOf(c: Context<Env>, route: '/keys/' | '/meta/'): string {
+  const { path } = splitTarget(rawTargetOf(c.env.incoming));
+  return validateKey(decodeRawPath(path.slice(route.length)));
+}
+
+export function queryOf(c: Context<Env>): URLSearchParams {
+  return parseQuery(splitTarget(rawTargetOf(c.env.incoming)).query);
+}
+
+export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOptions, log: Logger): void {
+  // Hono dispatches HEAD to the GET routes, so each GET route answers HEAD itself.
+  app.get('/keys/', async (c) => {
+    // The mount root is always a directory.
+    if (c.req.method === 'HEAD') return directoryResponse();
+    const query = queryOf(c);
+    const prefix = validatePrefix(query.get('prefix') ?? '');
+    const delimiter = query.get('delimiter') ?? '/';
+    const listing = await connector.list({ prefix, delimiter });
+    return c.json({ keys: sortByBytes(listing.keys), prefixes: sortByBytes(listing.prefixes) });
+  });
+
+  const headOfKey = async (key: string) => {
+    const stat = await connector.stat(key);
+    if (stat) {
+      return new Response(null, {
+        status: 204,
+        headers: { 'Content-Length': String(stat.length), 'X-Is-File': 'true', ETag: quoteETag(stat.etag) },
+      });
+    }
+    const children = await connector.list({ prefix: `${key}/`, delimiter: '/', limit: 1 });
+    if (children.keys.length + children.prefixes.length > 0) return directoryResponse();
+    return new Response(null, { status: 404 });
+  };
+
+  app.get('/keys/_', async (c) => {
+    const key = keyOf(c, '/keys/');
+    if (c.req.method === 'HEAD') return headOfKey(key);
+    const result = await connector.read(key);
+    const headers = {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(result.length),
+      ETag: quoteETag(result.etag),
+    };
+    // Written straight to the Node response: a Buffer in one write, a backend stream with
+    // backpressure. If the backend fails midway the connection is destroyed, so the client sees
+    // a short body (Content-Length unmet) rather than a wrong one.
+    const out = c.env.outgoing;
+    out.writeHead(200, headers);
+    if (Buffer.isBuffer(result.body)) {
+      out.end(result.body);
+    } else {
+      await pipeline(result.body, out).catch((error: unknown) => {
+        out.destroy();
+        log.warn({ key, err: error }, 'read stream failed after the response started');
+      });
+    }
+    return RESPONSE_ALREADY_SENT;
+  });
+
+  app.put('/keys/_', async (c) => {
+    const key = keyOf(c, '/keys/');
+    const condition = conditionFromHeaders({
+      ifNoneMatch: c.req.header('if-none-match'),
+      ifMatch: c.req.header('if-match'),
+    });
+    const req = c.env.incoming;
+    let etag: string;
+    if (connector.writeMode === 'streaming') {
+      ({ etag } = await connector.write(key, liveRequestBody(req, body), condition));
+    } else {
+      const spool = await spoolRequestBody(req, body);
+      try {
+        ({ etag } = await connector.write(key, spool, condition));
+      } finally {
+        await spool.dispose();
+      }
+    }
+    return new Response(null, { status: 204, headers: { ETag: quoteETag(etag) } });
+  });
+
+  app.delete('/keys/_', async (c) => {
+    await connector.delete(keyOf(c, '/keys/'));
+    return new Response(null, { status: 204 });
+  });
+}
+
+function directoryResponse(): Response {
+  return new Response(null, { status: 204, headers: { 'Content-Length': '0', 'X-Is-File': 'false' } });
+}

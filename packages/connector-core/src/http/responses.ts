@@ -1,0 +1,46 @@
+/** Building responses: error bodies, ETag quoting, conditional request headers. */
+import type { Context } from 'hono';
+import type { ETag, WriteCondition } from '../connector.js';
+import { BadRequestError, type ConnectorError } from '../errors.js';
+
+export function quoteETag(etag: ETag): string {
+  return `"${etag}"`;
+}
+
+/** Accepts `"abc"`, `W/"abc"` and a bare `abc`; returns the unquoted tag. */
+export function unquoteETag(value: string): ETag {
+  let tag = value.trim();
+  if (tag.startsWith('W/')) tag = tag.slice(2);
+  if (tag.length >= 2 && tag.startsWith('"') && tag.endsWith('"')) tag = tag.slice(1, -1);
+  return tag;
+}
+
+/** The write condition a client asked for with If-None-Match / If-Match, if any. */
+export function conditionFromHeaders(headers: {
+  ifNoneMatch: string | undefined;
+  ifMatch: string | undefined;
+}): WriteCondition | undefined {
+  const { ifNoneMatch, ifMatch } = headers;
+  if (ifNoneMatch !== undefined && ifMatch !== undefined) {
+    throw new BadRequestError('send either If-None-Match or If-Match, not both');
+  }
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') throw new BadRequestError('If-None-Match supports only *');
+    return { kind: 'absent' };
+  }
+  if (ifMatch !== undefined) {
+    if (ifMatch.trim() === '*' || ifMatch.includes(',')) {
+      throw new BadRequestError('If-Match takes exactly one ETag');
+    }
+    const etag = unquoteETag(ifMatch);
+    if (etag === '') throw new BadRequestError('If-Match is empty');
+    return { kind: 'match', etag };
+  }
+  return undefined;
+}
+
+/** `{"error": code, "message": text}`; HEAD gets the status only. */
+export function errorResponse(c: Context, error: ConnectorError): Response {
+  if (c.req.method === 'HEAD') return new Response(null, { status: error.status });
+  return c.json({ error: error.code, message: error.message }, error.status as 400);
+}

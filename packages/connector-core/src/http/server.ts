@@ -1,0 +1,76 @@
+/**
+ * The Node HTTP server around the app: raw-target capture, one log line and metrics per request,
+ * in-flight tracking for graceful shutdown, and a JSON 400 for requests Node cannot even parse.
+ */
+
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability.js';
+import type { createApp } from './app.js';
+import { captureRawTarget, operationOf } from './target.js';
+
+export interface ProtocolServer {
+  server: Server;
+  /** Requests not yet finished. */
+  readonly inFlight: number;
+  /** Resolves when no request is in flight. */
+  idle(): Promise<void>;
+}
+
+export function createProtocolServer(
+  app: ReturnType<typeof createApp>,
+  { log, metrics }: { log: Logger; metrics: Metrics },
+): ProtocolServer {
+  // The runtime talks over a Unix socket and may omit Host; it is meaningless here anyway.
+  const listener = getRequestListener(app.fetch, { hostname: 'localhost' });
+  let inFlight = 0;
+  let waiters: Array<() => void> = [];
+
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    const started = process.hrtime.bigint();
+    inFlight++;
+    captureRawTarget(req);
+    const operation = operationOf(req.method ?? 'GET', req.url ?? '/');
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = res.writableFinished ? res.statusCode : 499; // 499: the client went away first
+      metrics.requests.inc({ operation, status });
+      metrics.duration.observe({ operation }, seconds);
+      log.debug({ operation, method: req.method, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      if (--inFlight === 0) {
+        for (const wake of waiters) wake();
+        waiters = [];
+      }
+    });
+    listener(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'request listener failed');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+
+  // Large uploads may take longer than Node's default 5-minute request timeout.
+  server.requestTimeout = 0;
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({ error: 'bad_request', message: `malformed request: ${error.message}` });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    metrics.requests.inc({ operation: 'other', status: 400 });
+  });
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+  };
+}

@@ -1,0 +1,29 @@
+export {
+  type ClientResponse,
+  ConnectorClient,
+  encodeKey,
+  type PutOptions,
+  type RequestOptions,
+} from './client.js';
+export * from './config.js';
+export type * from './connector.js';
+export * from './errors.js';
+export {
+  compareBytes,
+  decodeRawPath,
+  groupByDelimiter,
+  MAX_KEY_BYTES,
+  sortByBytes,
+  validateKey,
+  validatePrefix,
+} from './keys.js';
+export { createLogger, createMetrics, type Metrics } from './observability.js';
+export {
+  type RunOptions,
+  runConnector,
+  type ServeOptions,
+  type ServingConnector,
+  serveConnector,
+} from './run.js';
+export { Spool, type SpoolOptions } from './spool.js';
+export { VersionMemory, withCompareAndSet } from './versions.js';

@@ -1,0 +1,109 @@
+/**
+ * Keys and listing prefixes: decoding from the raw request target and validation (SPEC §3 "Keys").
+ * Validation happens here, once, before any connector method is called.
+ */
+import { BadRequestError } from './errors.js';
+
+export const MAX_KEY_BYTES = 1024;
+
+const HEX = /^[0-9a-fA-F]{2}$/;
+// C0 controls, DEL and C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Percent-decodes a raw path segment as the runtime sends it. Node hands the request target over
+ * as latin1 (one char per byte), so raw UTF-8 bytes and %XX escapes are both decoded at byte level
+ * and the result read as UTF-8. An invalid escape (`%zz`, a lone `%`) stays literal.
+ */
+export function decodeRawPath(raw: string): string {
+  const input = Buffer.from(raw, 'latin1');
+  const out = Buffer.allocUnsafe(input.length);
+  let n = 0;
+  for (let i = 0; i < input.length; i++) {
+    const byte = input[i]!;
+    if (byte === 0x25 /* % */ && i + 2 < input.length && HEX.test(raw.slice(i + 1, i + 3))) {
+      out[n++] = Number.parseInt(raw.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else {
+      out[n++] = byte;
+    }
+  }
+  try {
+    return utf8.decode(out.subarray(0, n));
+  } catch {
+    throw new BadRequestError('key is not valid UTF-8');
+  }
+}
+
+/** Splits a raw request target into its path and its query string (at the first `?`). */
+export function splitTarget(target: string): { path: string; query: string } {
+  const q = target.indexOf('?');
+  return q === -1 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
+}
+
+/** Parses the query string of a raw request target (form encoding, as the runtime's urlencode writes it). */
+export function parseQuery(rawQuery: string): URLSearchParams {
+  return new URLSearchParams(Buffer.from(rawQuery, 'latin1').toString('utf8'));
+}
+
+function checkCommonRules(value: string, what: 'key' | 'prefix'): void {
+  if (Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES) {
+    throw new BadRequestError(`${what} is longer than ${MAX_KEY_BYTES} bytes`);
+  }
+  if (CONTROL_CHARACTER.test(value)) throw new BadRequestError(`${what} contains a control character`);
+  if (value.startsWith('/')) throw new BadRequestError(`${what} must not start with '/'`);
+}
+
+function checkSegments(segments: string[], what: 'key' | 'prefix'): void {
+  for (const segment of segments) {
+    if (segment === '') throw new BadRequestError(`${what} has an empty path segment`);
+    if (segment === '.' || segment === '..') {
+      throw new BadRequestError(`${what} has a '${segment}' path segment`);
+    }
+  }
+}
+
+/** Throws BadRequestError naming the rule a key breaks. */
+export function validateKey(key: string): string {
+  if (key.length === 0) throw new BadRequestError('key is empty');
+  checkCommonRules(key, 'key');
+  if (key.endsWith('/')) throw new BadRequestError("key must not end with '/'");
+  checkSegments(key.split('/'), 'key');
+  return key;
+}
+
+/** A listing prefix follows the key rules but may be empty or end with '/'. */
+export function validatePrefix(prefix: string): string {
+  if (prefix.length === 0) return prefix;
+  checkCommonRules(prefix, 'prefix');
+  const body = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  checkSegments(body.split('/'), 'prefix');
+  return prefix;
+}
+
+/**
+ * Groups full keys under `prefix` into direct keys and pseudo-directories, for backends that list
+ * flat (Redis, memory). Both results are de-duplicated and sorted by byte order.
+ */
+export function groupByDelimiter(allKeys: Iterable<string>, prefix: string, delimiter: string) {
+  const keys = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const key of allKeys) {
+    if (!key.startsWith(prefix)) continue;
+    const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
+    if (at === -1) keys.add(key);
+    else prefixes.add(key.slice(0, at + delimiter.length));
+  }
+  return { keys: sortByBytes(keys), prefixes: sortByBytes(prefixes) };
+}
+
+/** Sorts strings by their UTF-8 byte order (as S3 does), removing duplicates. */
+export function sortByBytes(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareBytes);
+}
+
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

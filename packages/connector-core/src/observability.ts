@@ -1,0 +1,54 @@
+/** JSON logs (pino) and Prometheus metrics (prom-client), one registry per server. */
+import { type Logger, pino } from 'pino';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { LogLevel } from './config.js';
+
+export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
+  return pino({
+    level,
+    base,
+    // Defence in depth: whatever a log call passes, these fields never reach the output.
+    redact: { paths: ['password', '*.password', 'secretAccessKey', '*.secretAccessKey'], censor: '***' },
+  });
+}
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'operation' | 'status'>;
+  duration: Histogram<'operation'>;
+  backendErrors: Counter<'operation' | 'code'>;
+  casConflicts: Counter<'operation'>;
+}
+
+export function createMetrics(options: { processMetrics: boolean }): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'state_proxy_requests_total',
+      help: 'Requests served, by operation and HTTP status',
+      labelNames: ['operation', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'state_proxy_request_duration_seconds',
+      help: 'Request latency, by operation',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    backendErrors: new Counter({
+      name: 'state_proxy_backend_errors_total',
+      help: 'Backend failures (unavailable, timeout, permission_denied), by operation and error code',
+      labelNames: ['operation', 'code'],
+      registers: [registry],
+    }),
+    casConflicts: new Counter({
+      name: 'state_proxy_cas_conflicts_total',
+      help: 'Writes refused because the key changed since it was read (409)',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Process lifecycle. `serveConnector` serves a connector on a Unix socket (also used in-process by
+ * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
+ */
+import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { ConfigError, type CoreConfig, type Env, readCoreConfig } from './config.js';
+import type { Connector } from './connector.js';
+import { createApp } from './http/app.js';
+import { createProtocolServer } from './http/server.js';
+import { createLogger, createMetrics, type Metrics } from './observability.js';
+import type { SpoolOptions } from './spool.js';
+
+export interface ServeOptions {
+  socketPath: string;
+  /** Default 0o666: the runtime runs as another user of the pod. */
+  socketMode?: number;
+  /** Largest accepted body in bytes; undefined: no limit. */
+  maxBodyBytes?: number | undefined;
+  spool?: Partial<SpoolOptions>;
+  log?: Logger;
+  /** Add process metrics (RSS, event loop lag...) to /metrics. Default true. */
+  processMetrics?: boolean;
+}
+
+export interface ServingConnector {
+  socketPath: string;
+  metrics: Metrics;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, closes the connector, removes the socket. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const DEFAULT_SPOOL_MEMORY_BYTES = 4 * 1024 * 1024;
+
+/** A socket file left by a previous run is removed; any other file there is an error. */
+async function removeStaleSocket(path: string): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (!existing) return;
+  if (!existing.isSocket()) throw new ConfigError(`CONNECTOR_SOCKET ${path} exists and is not a socket`);
+  await rm(path, { force: true });
+}
+
+export async function serveConnector(connector: Connector, options: ServeOptions): Promise<ServingConnector> {
+  const log = options.log ?? createLogger('silent');
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+  const app = createApp({
+    connector,
+    log,
+    metrics,
+    body: {
+      maxBodyBytes: options.maxBodyBytes,
+      spool: {
+        memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
+        dir: options.spool?.dir,
+      },
+    },
+  });
+  const protocol = createProtocolServer(app, { log, metrics });
+  const { server } = protocol;
+
+  await mkdir(dirname(options.socketPath), { recursive: true });
+  await removeStaleSocket(options.socketPath);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(options.socketPath, options.socketMode ?? 0o666);
+
+  let closing: Promise<void> | undefined;
+  return {
+    socketPath: options.socketPath,
+    metrics,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        const graceOver = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([protocol.idle(), graceOver]);
+        clearTimeout(timer);
+        if (protocol.inFlight > 0)
+          log.warn({ inFlight: protocol.inFlight }, 'grace period over, closing requests');
+        server.closeAllConnections();
+        await closed;
+        await connector
+          .close()
+          .catch((error: unknown) => log.warn({ err: error }, 'closing the backend failed'));
+        await rm(options.socketPath, { force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface RunOptions {
+  /** The variant name, e.g. `redis-buffered-cas`; also the image suffix. */
+  variant: string;
+  /** The size limit when STATE_MAX_BODY_BYTES is not set; undefined: no limit. */
+  defaultMaxBodyBytes: number | undefined;
+  /** Builds the connector from the environment. Throws ConfigError for a bad setting. */
+  create(env: Env, core: CoreConfig): { connector: Connector; backend: string };
+}
+
+/** A variant's main: exits 1 with one line on a bad setting, 0 after a graceful shutdown. */
+export function runConnector(options: RunOptions): void {
+  run(options).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    }
+    process.exit(1);
+  });
+}
+
+async function run(options: RunOptions): Promise<void> {
+  const core = readCoreConfig(process.env, { maxBodyBytes: options.defaultMaxBodyBytes });
+  const { connector, backend } = options.create(process.env, core);
+  const log = createLogger(core.logLevel, { variant: options.variant });
+
+  // A request never takes the process down: anything that escapes is logged and the server goes on.
+  process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
+  process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
+
+  const serving = await serveConnector(connector, {
+    socketPath: core.socketPath,
+    socketMode: core.socketMode,
+    maxBodyBytes: core.maxBodyBytes,
+    spool: { memoryBytes: core.spoolMemoryBytes, dir: core.spoolDir },
+    log,
+  });
+  log.info(
+    {
+      prefix: core.prefix,
+      backend,
+      socket: core.socketPath,
+      maxBodyBytes: core.maxBodyBytes ?? null,
+      pid: process.pid,
+    },
+    'connector listening',
+  );
+
+  const shutdown = (signal: string) => {
+    log.info({ signal, graceMs: core.shutdownGraceMs }, 'shutting down');
+    serving.close(core.shutdownGraceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

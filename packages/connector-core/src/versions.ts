@@ -1,0 +1,98 @@
+/**
+ * Compare-and-set over the read→write span (SPEC §4), implemented once for every CAS variant.
+ *
+ * `withCompareAndSet` wraps a connector whose `write` honours an explicit WriteCondition
+ * atomically. It remembers, per key, the version this process last observed (the ETag of the last
+ * successful read or write, or "absent" after a 404 read) in a bounded LRU, and turns a plain write
+ * of a remembered key into a conditional one. A conflict forgets the key, so the retried handler
+ * re-reads; a delete forgets it; an explicit condition from the client wins over the memory.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Connector, ETag, ListOptions, WriteBody, WriteCondition } from './connector.js';
+import { KeyNotFoundError } from './errors.js';
+
+const ABSENT = Symbol('absent');
+type Version = ETag | typeof ABSENT;
+
+/** The bounded "last seen version" memory. */
+export class VersionMemory {
+  readonly #seen: LRUCache<string, { version: Version }>;
+
+  constructor(maxKeys: number) {
+    this.#seen = new LRUCache({ max: maxKeys });
+  }
+
+  rememberVersion(key: string, etag: ETag): void {
+    this.#seen.set(key, { version: etag });
+  }
+
+  rememberAbsent(key: string): void {
+    this.#seen.set(key, { version: ABSENT });
+  }
+
+  forget(key: string): void {
+    this.#seen.delete(key);
+  }
+
+  /** The condition a plain write of `key` must meet, or undefined for a key never read. */
+  conditionFor(key: string): WriteCondition | undefined {
+    const entry = this.#seen.get(key);
+    if (!entry) return undefined;
+    return entry.version === ABSENT ? { kind: 'absent' } : { kind: 'match', etag: entry.version };
+  }
+
+  get size(): number {
+    return this.#seen.size;
+  }
+}
+
+export function withCompareAndSet(inner: Connector, maxKeys: number): Connector {
+  const memory = new VersionMemory(maxKeys);
+  return {
+    writeMode: inner.writeMode,
+
+    async read(key) {
+      try {
+        const result = await inner.read(key);
+        memory.rememberVersion(key, result.etag);
+        return result;
+      } catch (error) {
+        if (error instanceof KeyNotFoundError) memory.rememberAbsent(key);
+        throw error;
+      }
+    },
+
+    async write(key: string, body: WriteBody, condition?: WriteCondition) {
+      try {
+        const result = await inner.write(key, body, condition ?? memory.conditionFor(key));
+        memory.rememberVersion(key, result.etag);
+        return result;
+      } catch (error) {
+        // Forget on any failure: after a conflict the handler must re-read; after an outage we
+        // no longer know what is stored.
+        memory.forget(key);
+        throw error;
+      }
+    },
+
+    async delete(key) {
+      memory.forget(key);
+      await inner.delete(key);
+    },
+
+    async setAttribute(key, name, value) {
+      const result = await inner.setAttribute(key, name, value);
+      // A metadata write that made a new version (S3 content_type) is our own write: remember it
+      // so the next plain write does not conflict with ourselves.
+      if (result.etag !== undefined) memory.rememberVersion(key, result.etag);
+      return result;
+    },
+
+    stat: (key) => inner.stat(key),
+    list: (options: ListOptions) => inner.list(options),
+    listAttributes: (key) => inner.listAttributes(key),
+    getAttribute: (key, name) => inner.getAttribute(key, name),
+    checkReady: () => inner.checkReady(),
+    close: () => inner.close(),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The reference connector: an in-memory store with atomic conditions and a `ttl` attribute. It is
+ * the smallest complete example of a connector; the CAS memory is added by `withCompareAndSet`
+ * in main.ts, exactly as the Redis and S3 CAS variants do it.
+ */
+import { createHash } from 'node:crypto';
+import {
+  BadRequestError,
+  ConflictError,
+  type Connector,
+  type ETag,
+  groupByDelimiter,
+  KeyNotFoundError,
+  type Listing,
+  type ListOptions,
+  type ReadResult,
+  type Stat,
+  UnsupportedAttributeError,
+  type WriteBody,
+  type WriteCondition,
+} from '@state-proxy/connector-core';
+
+interface Entry {
+  value: Buffer;
+  etag: ETag;
+  /** Epoch milliseconds, or undefined for no expiry. */
+  expiresAt: number | undefined;
+}
+
+export class MemoryConnector implements Connector {
+  readonly writeMode = 'buffered';
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The live entry for `key`; an expired one is removed on the way. */
+  #entry(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= this.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #existing(key: string): Entry {
+    const entry = this.#entry(key);
+    if (!entry) throw new KeyNotFoundError(key);
+    return entry;
+  }
+
+  async read(key: string): Promise<ReadResult> {
+    const { value, etag } = this.#existing(key);
+    return { body: value, length: value.length, etag };
+  }
+
+  async stat(key: string): Promise<Stat | undefined> {
+    const entry = this.#entry(key);
+    return entry && { length: entry.value.length, etag: entry.etag };
+  }
+
+  async write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
+    const value = await body.buffer();
+    // Everything from here on is synchronous, so check and write are atomic.
+    const current = this.#entry(key);
+    if (condition?.kind === 'absent' && current) throw new ConflictError(key, 'the key already exists');
+    if (condition?.kind === 'match' && current?.etag !== condition.etag) throw new ConflictError(key);
+    const etag = createHash('sha1').update(value).digest('hex');
+    // Like Redis SET, a write clears any TTL.
+    this.#entries.set(key, { value, etag, expiresAt: undefined });
+    return { etag };
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#existing(key);
+    this.#entries.delete(key);
+  }
+
+  async list({ prefix, delimiter }: ListOptions): Promise<Listing> {
+    const live = [...this.#entries.keys()].filter((key) => this.#entry(key));
+    return groupByDelimiter(live, prefix, delimiter);
+  }
+
+  async listAttributes(key: string): Promise<string[]> {
+    this.#existing(key);
+    return ['ttl'];
+  }
+
+  async getAttribute(key: string, name: string): Promise<string> {
+    const entry = this.#existing(key);
+    if (name !== 'ttl') throw new UnsupportedAttributeError(name);
+    if (entry.expiresAt === undefined) return '-1';
+    return String(Math.max(0, Math.ceil((entry.expiresAt - this.now()) / 1000)));
+  }
+
+  async setAttribute(key: string, name: string, value: string): Promise<{ etag?: ETag }> {
+    const entry = this.#existing(key);
+    if (name !== 'ttl') throw new UnsupportedAttributeError(name);
+    if (!/^-?\d+$/.test(value.trim()))
+      throw new BadRequestError(`ttl must be an integer number of seconds, got '${value}'`);
+    const seconds = Number(value);
+    // As Redis EXPIRE: zero or a negative TTL deletes the key.
+    if (seconds <= 0) this.#entries.delete(key);
+    else entry.expiresAt = this.now() + seconds * 1000;
+    return {};
+  }
+
+  async checkReady(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,1 @@
+export { MemoryConnector } from './connector.js';

@@ -1,0 +1,3 @@
+import { bundleConfig } from '../../scripts/tsup-bundle.js';
+
+export default bundleConfig();
