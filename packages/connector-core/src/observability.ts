@@ -1,6 +1,6 @@
 /** JSON logs (pino) and Prometheus metrics (prom-client), one registry per server. */
 import { type Logger, pino } from 'pino';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogLevel } from './config.js';
 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
@@ -15,6 +15,7 @@ export function createLogger(level: LogLevel, base: Record<string, unknown> = {}
 export interface Metrics {
   registry: Registry;
   requests: Counter<'operation' | 'status'>;
+  inFlight: Gauge;
   duration: Histogram<'operation'>;
   backendErrors: Counter<'operation' | 'code'>;
   casConflicts: Counter<'operation'>;
@@ -29,6 +30,11 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
       name: 'state_proxy_requests_total',
       help: 'Requests served, by operation and HTTP status',
       labelNames: ['operation', 'status'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'state_proxy_requests_in_flight',
+      help: 'Requests being served right now',
       registers: [registry],
     }),
     duration: new Histogram({

@@ -22,6 +22,8 @@ export interface SpawnOptions {
   /** The connector's main file, e.g. the absolute path of `dist/main.js`. */
   entry: string;
   env?: Record<string, string>;
+  /** Where to serve; default: a socket in a new temp dir (removed on stop). */
+  socketPath?: string;
   /** How long the process may take to serve /healthz. Default 15 s. */
   startTimeoutMs?: number;
 }
@@ -30,7 +32,7 @@ const OUTPUT_LIMIT = 256 * 1024;
 
 export async function spawnConnector(options: SpawnOptions): Promise<SpawnedConnector> {
   const dir = await mkdtemp(join(tmpdir(), 'connector-'));
-  const socketPath = join(dir, 'connector.sock');
+  const socketPath = options.socketPath ?? join(dir, 'connector.sock');
   const child = spawn(process.execPath, [options.entry], {
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env, CONNECTOR_SOCKET: socketPath },
     stdio: ['ignore', 'pipe', 'pipe'],

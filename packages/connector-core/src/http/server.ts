@@ -31,12 +31,14 @@ export function createProtocolServer(
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     const started = process.hrtime.bigint();
     inFlight++;
+    metrics.inFlight.inc();
     captureRawTarget(req);
     const operation = operationOf(req.method ?? 'GET', req.url ?? '/');
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : 499; // 499: the client went away first
       metrics.requests.inc({ operation, status });
+      metrics.inFlight.dec();
       metrics.duration.observe({ operation }, seconds);
       log.debug({ operation, method: req.method, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
       if (--inFlight === 0) {

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { BadRequestError } from './errors.js';
+import {
+  decodeRawPath,
+  groupByDelimiter,
+  sortByBytes,
+  splitTarget,
+  validateKey,
+  validatePrefix,
+} from './keys.js';
+
+/** What Node hands over for a request line containing these UTF-8 bytes. */
+const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+describe('decodeRawPath', () => {
+  it('decodes percent escapes, UTF-8 included', () => {
+    expect(decodeRawPath('a%20b/caf%C3%A9')).toBe('a b/café');
+  });
+
+  it('keeps an invalid escape literal', () => {
+    expect(decodeRawPath('100%zz')).toBe('100%zz');
+    expect(decodeRawPath('end%')).toBe('end%');
+    expect(decodeRawPath('end%4')).toBe('end%4');
+  });
+
+  it('reads raw UTF-8 bytes as UTF-8', () => {
+    expect(decodeRawPath(latin1('日本/é'))).toBe('日本/é');
+  });
+
+  it('does not treat + as a space in the path', () => {
+    expect(decodeRawPath('a+b')).toBe('a+b');
+  });
+
+  it('rejects bytes that are not UTF-8', () => {
+    expect(() => decodeRawPath('bad%FF')).toThrow(/not valid UTF-8/);
+  });
+});
+
+describe('splitTarget', () => {
+  it('splits the query off at the first ?', () => {
+    expect(splitTarget('/keys/a?b?c')).toEqual({ path: '/keys/a', query: 'b?c' });
+    expect(splitTarget('/keys/a')).toEqual({ path: '/keys/a', query: '' });
+  });
+});
+
+describe('validateKey', () => {
+  it('accepts ordinary keys', () => {
+    for (const key of [
+      'a',
+      'user_123.json',
+      'dir/sub/file',
+      'with space',
+      'ünï/日本',
+      '.hidden',
+      'a..b',
+      'x'.repeat(1024),
+    ]) {
+      expect(validateKey(key)).toBe(key);
+    }
+  });
+
+  it.each([
+    ['', /empty/],
+    ['/abs', /start with '\/'/],
+    ['dir/', /end with '\/'/],
+    ['a//b', /empty path segment/],
+    ['./a', /'\.' path segment/],
+    ['a/..', /'\.\.' path segment/],
+    ['tab\there', /control character/],
+    ['nul\u0000', /control character/],
+    ['c1\u0085', /control character/],
+    ['x'.repeat(1025), /longer than 1024 bytes/],
+    ['é'.repeat(513), /longer than 1024 bytes/],
+  ])('rejects %j naming the rule', (key, rule) => {
+    expect(() => validateKey(key)).toThrow(BadRequestError);
+    expect(() => validateKey(key)).toThrow(rule);
+  });
+});
+
+describe('validatePrefix', () => {
+  it('accepts empty prefixes and prefixes ending with /', () => {
+    for (const prefix of ['', 'a', 'a/', 'a/b/', 'a/b']) expect(validatePrefix(prefix)).toBe(prefix);
+  });
+
+  it('rejects what a key may not have, but a trailing slash', () => {
+    for (const prefix of ['/a', 'a//', 'a/../', '../', 'a\u0001'])
+      expect(() => validatePrefix(prefix)).toThrow(BadRequestError);
+  });
+});
+
+describe('groupByDelimiter', () => {
+  const keys = ['d/a', 'd/b', 'd/s/c', 'd/s/e', 'd/t/f', 'e/x', 'd'];
+
+  it('splits direct keys from pseudo-directories, de-duplicated and sorted', () => {
+    expect(groupByDelimiter(keys, 'd/', '/')).toEqual({ keys: ['d/a', 'd/b'], prefixes: ['d/s/', 'd/t/'] });
+  });
+
+  it('an empty delimiter lists recursively', () => {
+    expect(groupByDelimiter(keys, 'd/', '')).toEqual({
+      keys: ['d/a', 'd/b', 'd/s/c', 'd/s/e', 'd/t/f'],
+      prefixes: [],
+    });
+  });
+
+  it('a prefix that is not a directory matches by string', () => {
+    expect(groupByDelimiter(keys, 'd', '/')).toEqual({ keys: ['d'], prefixes: ['d/'] });
+  });
+});
+
+describe('sortByBytes', () => {
+  it('orders by UTF-8 bytes, not UTF-16 code units, and removes duplicates', () => {
+    // U+FF5E (3 UTF-8 bytes, EF BD 9E) sorts before U+1F600 (F0 ...) by bytes,
+    // but after it by UTF-16 code units (FF5E > D83D).
+    expect(sortByBytes(['😀', '～', 'b', 'B', 'b'])).toEqual(['B', 'b', '～', '😀']);
+  });
+});

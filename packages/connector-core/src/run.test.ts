@@ -1,0 +1,155 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConnectorClient } from './client.js';
+import type { Connector } from './connector.js';
+import { TimeoutError, UnavailableError } from './errors.js';
+import { type ServingConnector, serveConnector } from './run.js';
+
+/** A connector whose every method fails unless a test replaces it. */
+function scriptedConnector(overrides: Partial<Connector>): Connector {
+  const fail = async () => {
+    throw new Error('not scripted');
+  };
+  return {
+    writeMode: 'buffered',
+    read: fail,
+    stat: fail,
+    write: fail,
+    delete: fail,
+    list: fail,
+    listAttributes: fail,
+    getAttribute: fail,
+    setAttribute: fail,
+    checkReady: async () => {},
+    close: async () => {},
+    ...overrides,
+  };
+}
+
+describe('serveConnector', () => {
+  let dir: string;
+  let serving: ServingConnector | undefined;
+  let client: ConnectorClient;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'serve-test-'));
+  });
+  afterEach(async () => {
+    client?.close();
+    await serving?.close(1000);
+    serving = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function serve(connector: Connector) {
+    serving = await serveConnector(connector, { socketPath: join(dir, 's.sock'), processMetrics: false });
+    client = new ConnectorClient(serving.socketPath);
+    return serving;
+  }
+
+  it('makes the socket connectable by other users (0666)', async () => {
+    await serve(scriptedConnector({}));
+    expect((await stat(join(dir, 's.sock'))).mode & 0o777).toBe(0o666);
+  });
+
+  it('answers a bug with 500 internal_error, without details, and keeps serving', async () => {
+    await serve(scriptedConnector({ read: async () => Promise.reject(new TypeError('secret detail')) }));
+    const res = await client.get('k');
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body.toString())).toEqual({ error: 'internal_error', message: 'internal error' });
+    expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+  });
+
+  it('answers backend outages with 503 and 504 and counts them', async () => {
+    await serve(
+      scriptedConnector({
+        read: async () => Promise.reject(new UnavailableError('redis is down')),
+        stat: async () => Promise.reject(new TimeoutError('redis did not answer')),
+      }),
+    );
+    expect(JSON.parse((await client.get('k')).body.toString())).toEqual({
+      error: 'unavailable',
+      message: 'redis is down',
+    });
+    expect((await client.head('k')).status).toBe(504);
+    const metrics = (await client.request({ method: 'GET', path: '/metrics' })).body.toString();
+    expect(metrics).toContain('state_proxy_backend_errors_total{operation="read",code="unavailable"} 1');
+    expect(metrics).toContain('state_proxy_backend_errors_total{operation="stat",code="timeout"} 1');
+  });
+
+  it('/readyz is 503 with the reason when the backend check fails', async () => {
+    await serve(
+      scriptedConnector({
+        checkReady: async () => Promise.reject(new UnavailableError('connection refused')),
+      }),
+    );
+    const res = await client.request({ method: 'GET', path: '/readyz' });
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body.toString())).toEqual({ status: 'unavailable', reason: 'connection refused' });
+  });
+
+  it('streams a read with Content-Length, and cuts the connection when the backend stream fails midway', async () => {
+    const failing = new Readable({ read() {} });
+    let streaming!: () => void;
+    const streamHandedOver = new Promise<void>((resolve) => {
+      streaming = resolve;
+    });
+    await serve(
+      scriptedConnector({
+        read: async (key) => {
+          if (key === 'good') {
+            return {
+              body: Readable.from([Buffer.from('hello '), Buffer.from('world')]),
+              length: 11,
+              etag: 'e',
+            };
+          }
+          setImmediate(streaming);
+          return { body: failing, length: 100, etag: 'e' };
+        },
+      }),
+    );
+    const good = await client.get('good');
+    expect(good.status).toBe(200);
+    expect(good.headers['content-length']).toBe('11');
+    expect(good.body.toString()).toBe('hello world');
+
+    const pending = client.get('bad');
+    await streamHandedOver;
+    failing.push(Buffer.alloc(10));
+    failing.destroy(new Error('backend reset'));
+    await expect(pending).rejects.toThrow();
+    expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+  });
+
+  it('close() lets an in-flight request finish, then removes the socket', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const writeStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    await serve(
+      scriptedConnector({
+        write: async (_key, body) => {
+          started();
+          await released;
+          return { etag: String(body.length) };
+        },
+      }),
+    );
+    const put = client.put('k', 'body');
+    await writeStarted;
+    const closed = serving!.close(10_000);
+    release();
+    expect((await put).status).toBe(204);
+    await closed;
+    await expect(stat(join(dir, 's.sock'))).rejects.toThrow(/ENOENT/);
+    serving = undefined;
+  });
+});

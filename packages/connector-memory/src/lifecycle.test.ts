@@ -1,0 +1,108 @@
+/** The process contract (SPEC §2), checked on the memory connector's bundle: start, config errors, shutdown. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { ConnectorClient } from '@state-proxy/connector-core';
+import { spawnConnector } from '@state-proxy/connector-core/conformance';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('process lifecycle', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lifecycle-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 1 with one clear line when CONNECTOR_SOCKET is missing', async () => {
+    const env = { ...process.env };
+    delete env.CONNECTOR_SOCKET;
+    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toBe('CONNECTOR_SOCKET environment variable is required\n');
+  });
+
+  it('exits 1 naming the setting when a setting is invalid', async () => {
+    const child = spawn(process.execPath, [entry], {
+      env: { ...process.env, CONNECTOR_SOCKET: join(dir, 's.sock'), STATE_MAX_BODY_BYTES: 'lots' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      "STATE_MAX_BODY_BYTES must be a non-negative integer, got 'lots'",
+    ]);
+  });
+
+  it('logs one JSON start line with variant, prefix and backend, and serves a 0666 socket', async () => {
+    const connector = await spawnConnector({ entry, env: { STATE_PREFIX: 'tenant-a' } });
+    try {
+      const line = connector
+        .output()
+        .split('\n')
+        .find((text) => text.includes('connector listening'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        variant: 'memory',
+        prefix: 'tenant-a',
+        backend: 'memory',
+      });
+      expect((await stat(connector.socketPath)).mode & 0o777).toBe(0o666);
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it('replaces a stale socket left by a killed process', async () => {
+    const socketPath = join(dir, 'connector.sock');
+    const first = await spawnConnector({ entry, socketPath });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect((await stat(socketPath)).isSocket()).toBe(true);
+    const second = await spawnConnector({ entry, socketPath });
+    try {
+      const client = new ConnectorClient(socketPath);
+      expect((await client.put('k', 'v')).status).toBe(204);
+      client.close();
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('on SIGTERM lets an in-flight upload finish, removes the socket and exits 0', async () => {
+    const connector = await spawnConnector({ entry });
+    const client = new ConnectorClient(connector.socketPath);
+    const body = new PassThrough();
+    const upload = client.put('in-flight', body);
+    body.write(Buffer.alloc(100_000, 1));
+    // Wait until the server counts the upload in flight (2: the upload and this /metrics request).
+    for (let attempt = 0; ; attempt++) {
+      const metrics = (await client.request({ method: 'GET', path: '/metrics' })).body.toString();
+      if (/state_proxy_requests_in_flight 2/.test(metrics)) break;
+      if (attempt > 500) throw new Error('the upload never reached the server');
+    }
+    connector.child.kill('SIGTERM');
+    body.end(Buffer.alloc(100_000, 2));
+    expect((await upload).status).toBe(204);
+    expect(await connector.exited).toBe(0);
+    await expect(stat(connector.socketPath)).rejects.toThrow(/ENOENT/);
+    expect(connector.output()).toContain('shutting down');
+    client.close();
+    await connector.stop();
+  });
+});
