@@ -7,6 +7,11 @@ export {
 } from './client.js';
 export * from './config.js';
 export type * from './connector.js';
+export {
+  type CounterWorkloadOptions,
+  type CounterWorkloadResult,
+  runCounterWorkload,
+} from './counter-workload.js';
 export * from './errors.js';
 export {
   compareBytes,
@@ -25,5 +30,6 @@ export {
   type ServingConnector,
   serveConnector,
 } from './run.js';
+export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
 export { Spool, type SpoolOptions } from './spool.js';
 export { VersionMemory, withCompareAndSet } from './versions.js';

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { ConnectorClient } from '../client.js';
-import type { StartedConnector } from './spawn.js';
+import type { StartedConnector } from '../spawn.js';
 import type { Suite } from './suite.js';
 import { badInputTests } from './suite-bad-input.js';
 import { conditionTests } from './suite-conditions.js';
@@ -18,8 +18,8 @@ import { limitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
 import { serviceTests } from './suite-service.js';
 
+export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from '../spawn.js';
 export { abandonedUpload, type RawResponse, rawRequest } from './raw.js';
-export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
 
 export interface ConformanceOptions {
   name: string;

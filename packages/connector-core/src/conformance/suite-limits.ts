@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorClient } from '../client.js';
-import type { StartedConnector } from './spawn.js';
+import type { StartedConnector } from '../spawn.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
 const LIMIT = 64 * 1024;

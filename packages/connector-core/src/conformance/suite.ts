@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ClientResponse, ConnectorClient } from '../client.js';
-import type { StartedConnector } from './spawn.js';
+import type { StartedConnector } from '../spawn.js';
 
 export interface Suite {
   readonly client: ConnectorClient;

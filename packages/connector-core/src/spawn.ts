@@ -1,9 +1,9 @@
-/** Starting a connector process on a socket in a fresh temp dir, as the runtime's pod would. */
+/** Starting a connector process on a socket in a fresh temp dir, as a pod would (tests, demo, benchmarks). */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorClient } from '../client.js';
+import { ConnectorClient } from './client.js';
 
 export interface StartedConnector {
   socketPath: string;
