@@ -36,6 +36,11 @@ export interface ReadResult {
   etag: ETag;
 }
 
+export interface AttributeWriteResult {
+  etag?: ETag;
+  deleted?: boolean;
+}
+
 export interface Stat {
   length: number;
   etag: ETag;
@@ -73,8 +78,11 @@ export interface Connector {
   /** Names of the extended attributes the key has (without the `user.asya.` prefix). */
   listAttributes(key: string): Promise<string[]>;
   getAttribute(key: string, name: string): Promise<string>;
-  /** Returns the new ETag when the write changed the object's version (S3 content_type). */
-  setAttribute(key: string, name: string, value: string): Promise<{ etag?: ETag }>;
+  /**
+   * Returns the new ETag when the write made a new version (S3 content_type), or `deleted` when
+   * it removed the key (Redis ttl <= 0), so the CAS memory stays right.
+   */
+  setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult>;
 
   /** Throws (UnavailableError, TimeoutError) when the backend cannot serve. */
   checkReady(): Promise<void>;

@@ -104,7 +104,7 @@ export interface RunOptions {
   /** The size limit when STATE_MAX_BODY_BYTES is not set; undefined: no limit. */
   defaultMaxBodyBytes: number | undefined;
   /** Builds the connector from the environment. Throws ConfigError for a bad setting. */
-  create(env: Env, core: CoreConfig): { connector: Connector; backend: string };
+  create(env: Env, core: CoreConfig, log: Logger): { connector: Connector; backend: string };
 }
 
 /** A variant's main: exits 1 with one line on a bad setting, 0 after a graceful shutdown. */
@@ -121,8 +121,8 @@ export function runConnector(options: RunOptions): void {
 
 async function run(options: RunOptions): Promise<void> {
   const core = readCoreConfig(process.env, { maxBodyBytes: options.defaultMaxBodyBytes });
-  const { connector, backend } = options.create(process.env, core);
   const log = createLogger(core.logLevel, { variant: options.variant });
+  const { connector, backend } = options.create(process.env, core, log);
 
   // A request never takes the process down: anything that escapes is logged and the server goes on.
   process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));

@@ -84,7 +84,8 @@ export function withCompareAndSet(inner: Connector, maxKeys: number): Connector 
       const result = await inner.setAttribute(key, name, value);
       // A metadata write that made a new version (S3 content_type) is our own write: remember it
       // so the next plain write does not conflict with ourselves.
-      if (result.etag !== undefined) memory.rememberVersion(key, result.etag);
+      if (result.deleted) memory.forget(key);
+      else if (result.etag !== undefined) memory.rememberVersion(key, result.etag);
       return result;
     },
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  type AttributeWriteResult,
   BadRequestError,
   ConflictError,
   type Connector,
@@ -93,15 +94,18 @@ export class MemoryConnector implements Connector {
     return String(Math.max(0, Math.ceil((entry.expiresAt - this.now()) / 1000)));
   }
 
-  async setAttribute(key: string, name: string, value: string): Promise<{ etag?: ETag }> {
+  async setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult> {
     const entry = this.#existing(key);
     if (name !== 'ttl') throw new UnsupportedAttributeError(name);
     if (!/^-?\d+$/.test(value.trim()))
       throw new BadRequestError(`ttl must be an integer number of seconds, got '${value}'`);
     const seconds = Number(value);
     // As Redis EXPIRE: zero or a negative TTL deletes the key.
-    if (seconds <= 0) this.#entries.delete(key);
-    else entry.expiresAt = this.now() + seconds * 1000;
+    if (seconds <= 0) {
+      this.#entries.delete(key);
+      return { deleted: true };
+    }
+    entry.expiresAt = this.now() + seconds * 1000;
     return {};
   }
 

@@ -1,0 +1,215 @@
+/**
+ * The Redis connection policy: every call is bounded, outages fail fast, recovery is automatic.
+ * - `disableOfflineQueue`: a command sent while disconnected fails at once (503) instead of
+ *   waiting in a queue for a server that may not come back.
+ * - our own deadline on every call: node-redis's command timeout only covers commands not yet
+ *   written to the socket, so a hung server (stopped process, black-holed network) would hold a
+ *   written command forever. When a deadline passes, the call fails (504) and the client is
+ *   replaced by a fresh one, so one wedged connection does not keep failing every request.
+ * - the reconnect strategy never gives up, so the connector serves again when Redis returns.
+ * - an 'error' listener is always attached: node-redis emits 'error' on every failed attempt and
+ *   an EventEmitter without a listener would crash the process.
+ */
+import { MiB } from '@state-proxy/connector-core';
+import { createClient, DisconnectsClientError, RESP_TYPES } from 'redis';
+import { SCRIPTS } from './scripts.js';
+
+export interface ConnectionOptions {
+  url: string;
+  /** Base deadline of every call, and the connect timeout (ms). */
+  timeoutMs: number;
+  /** Extra deadline per MiB a call carries (a 500 MiB value takes more than 2 s to move). */
+  timeoutPerMibMs: number;
+  reconnectMaxDelayMs: number;
+  /** Called when the connection goes down (once per outage, not per attempt) or comes back. */
+  onConnectionChange?: (event: { connected: boolean; error?: Error }) => void;
+}
+
+function createRedisClient(options: ConnectionOptions) {
+  return createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    scripts: SCRIPTS,
+    // Deadlines are ours (see above); node-redis's 5 s default would only add a second clock.
+    commandOptions: { timeout: 0 },
+    socket: {
+      connectTimeout: options.timeoutMs,
+      // Exponential backoff with jitter, capped: never `false`, which would close the client.
+      reconnectStrategy: (retries) =>
+        Math.min(50 * 2 ** Math.min(retries, 10), options.reconnectMaxDelayMs) +
+        Math.floor(Math.random() * 100),
+    },
+  });
+}
+
+export type RedisClient = ReturnType<typeof createRedisClient>;
+
+/** Binary values: blob strings come back as Buffers, so no byte is ever decoded as text. */
+export const BINARY = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
+
+/** A call that Redis did not answer within its deadline. */
+export class DeadlineExceededError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`Redis did not answer within ${deadlineMs} ms`);
+  }
+}
+
+export class RedisConnection {
+  readonly #options: ConnectionOptions;
+  #client: RedisClient;
+  /** Clients replaced after a missed deadline: their pending calls failed because of it. */
+  readonly #replaced = new WeakSet<RedisClient>();
+  #lastError: Error | undefined;
+  #state: 'connecting' | 'up' | 'down' = 'connecting';
+  #closed = false;
+  /** Settles when the first connection attempt ends, either way. */
+  readonly #firstAttempt: Promise<void>;
+  #endFirstAttempt: () => void = () => {};
+
+  constructor(options: ConnectionOptions) {
+    this.#options = options;
+    this.#firstAttempt = new Promise((resolve) => {
+      this.#endFirstAttempt = resolve;
+    });
+    this.#client = this.#open();
+  }
+
+  /** Why the client is offline, if it is: node-redis itself only says "The client is offline". */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /** How long a call carrying `bytes` may take: the base timeout plus an allowance per MiB. */
+  deadlineFor(bytes: number): number {
+    return this.#options.timeoutMs + Math.ceil((bytes * this.#options.timeoutPerMibMs) / MiB);
+  }
+
+  /** Runs one call carrying `bytes` (0 for small ones) within its deadline. */
+  async run<T>(bytes: number, call: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = await this.#current();
+    return this.#withDeadline(client, this.deadlineFor(bytes), call(client));
+  }
+
+  /**
+   * Runs a call whose duration depends on the size of the value stored at `storageKey` (GET, or a
+   * script hashing it), which only Redis knows. A STRLEN goes out first in the same pipeline with
+   * the base deadline: if Redis hangs, it fails in `timeoutMs`; if it answers, the call gets a
+   * deadline sized for the value plus the `extraBytes` it carries itself.
+   */
+  async runSized<T>(
+    storageKey: string,
+    extraBytes: number,
+    call: (client: RedisClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.#current();
+    const storedLength = client.strLen(storageKey);
+    const running = call(client);
+    running.catch(() => {}); // awaited below, unless the STRLEN fails first
+    const length = await this.#withDeadline(client, this.#options.timeoutMs, storedLength);
+    return this.#withDeadline(client, this.deadlineFor(length + extraBytes), running);
+  }
+
+  /** Graceful close (pending calls finish) bounded by the base timeout; then the rest is destroyed. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const client = this.#client;
+    if (!client.isOpen) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.#options.timeoutMs);
+    });
+    const outcome = await Promise.race([client.close().then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') client.destroy();
+  }
+
+  /**
+   * The client to use. Right after start-up the first connection is usually still being made:
+   * requests wait for it (up to the base timeout) rather than fail. Later, while disconnected,
+   * they fail at once: waiting is what the disabled offline queue is there to prevent.
+   */
+  async #current(): Promise<RedisClient> {
+    if (this.#state === 'connecting') {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#options.timeoutMs);
+      });
+      await Promise.race([this.#firstAttempt, gaveUp]);
+      clearTimeout(timer);
+    }
+    return this.#client;
+  }
+
+  #open(): RedisClient {
+    const client = createRedisClient(this.#options);
+    let handshake: NodeJS.Timeout | undefined;
+    client.on('error', (error: Error) => {
+      clearTimeout(handshake);
+      if (client !== this.#client) return; // a replaced client winding down
+      this.#endFirstAttempt();
+      this.#lastError = error;
+      if (this.#state !== 'down') {
+        this.#state = 'down';
+        this.#options.onConnectionChange?.({ connected: false, error });
+      }
+    });
+    // A server that accepts the connection but never answers the handshake would leave the
+    // client "connecting" forever (node-redis has no handshake timeout): give up on it and retry.
+    client.on('connect', () => {
+      clearTimeout(handshake);
+      handshake = setTimeout(() => {
+        if (!client.isReady) this.#replace(client, this.#options.timeoutMs);
+      }, this.#options.timeoutMs);
+      handshake.unref();
+    });
+    client.on('end', () => clearTimeout(handshake));
+    client.on('ready', () => {
+      clearTimeout(handshake);
+      if (client !== this.#client) return;
+      this.#endFirstAttempt();
+      this.#lastError = undefined;
+      if (this.#state !== 'up') {
+        this.#state = 'up';
+        this.#options.onConnectionChange?.({ connected: true });
+      }
+    });
+    // Not awaited: with Redis down connect() keeps retrying, and the socket must serve (503s)
+    // meanwhile. Its failures also arrive through the 'error' listener.
+    client.connect().catch(() => {});
+    return client;
+  }
+
+  async #withDeadline<T>(client: RedisClient, deadlineMs: number, call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#replace(client, deadlineMs);
+        reject(new DeadlineExceededError(deadlineMs));
+      }, deadlineMs);
+    });
+    try {
+      return await Promise.race([call, expired]);
+    } catch (error) {
+      // Another call's deadline replaced our client under us: the same hang hit this call.
+      if (error instanceof DisconnectsClientError && this.#replaced.has(client)) {
+        throw new DeadlineExceededError(deadlineMs);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Swaps a client that missed a deadline for a fresh connection, once. */
+  #replace(client: RedisClient, deadlineMs: number): void {
+    if (client !== this.#client || this.#closed) return;
+    this.#endFirstAttempt();
+    this.#replaced.add(client);
+    const error = new DeadlineExceededError(deadlineMs);
+    this.#lastError = error;
+    this.#state = 'down';
+    this.#options.onConnectionChange?.({ connected: false, error });
+    this.#client = this.#open();
+    client.destroy();
+  }
+}

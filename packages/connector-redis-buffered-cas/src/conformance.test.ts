@@ -1,0 +1,18 @@
+/** The shared protocol suite (core), over the socket of the built bundle, against a real Redis. */
+import { describeConformance } from '@state-proxy/connector-core/conformance';
+import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
+import { afterAll, beforeAll } from 'vitest';
+import { startRedisConnector } from './testing/helpers.js';
+
+let redis: RedisBackend;
+beforeAll(async () => {
+  redis = await redisBackend();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describeConformance({
+  name: 'redis-buffered-cas',
+  start: (env) => startRedisConnector(redis.url, env),
+});

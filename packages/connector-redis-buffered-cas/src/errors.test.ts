@@ -1,0 +1,61 @@
+/** The translation table from node-redis failures to the protocol's error codes. */
+import { ConflictError } from '@state-proxy/connector-core';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  SocketClosedUnexpectedlyError,
+  TimeoutError,
+} from 'redis';
+import { describe, expect, it } from 'vitest';
+import { DeadlineExceededError } from './client.js';
+import { translateRedisError } from './errors.js';
+
+function errno(code: string): Error {
+  return Object.assign(new Error(`connect ${code} 127.0.0.1:6379`), { code });
+}
+
+describe('translateRedisError', () => {
+  it.each([
+    [new ClientOfflineError(), 'unavailable'],
+    [new ClientClosedError(), 'unavailable'],
+    [new DisconnectsClientError(), 'unavailable'],
+    [new SocketClosedUnexpectedlyError(), 'unavailable'],
+    [errno('ECONNREFUSED'), 'unavailable'],
+    [errno('ECONNRESET'), 'unavailable'],
+    [errno('EPIPE'), 'unavailable'],
+    [errno('ENOTFOUND'), 'unavailable'],
+    [new ErrorReply('LOADING Redis is loading the dataset in memory'), 'unavailable'],
+    [new ErrorReply('MASTERDOWN Link with MASTER is down'), 'unavailable'],
+    [new ErrorReply('BUSY Redis is busy running a script'), 'unavailable'],
+    [new ErrorReply('READONLY You cannot write against a read only replica.'), 'unavailable'],
+    [new ErrorReply("OOM command not allowed when used memory > 'maxmemory'."), 'unavailable'],
+    [new ErrorReply('MISCONF Redis is configured to save RDB snapshots'), 'unavailable'],
+    [new ErrorReply('ERR max number of clients reached'), 'unavailable'],
+    [new DeadlineExceededError(2000), 'timeout'],
+    [new TimeoutError('timeout'), 'timeout'],
+    [new ConnectionTimeoutError(), 'timeout'],
+    [errno('ETIMEDOUT'), 'timeout'],
+    [new ErrorReply('NOAUTH Authentication required.'), 'permission_denied'],
+    [new ErrorReply('WRONGPASS invalid username-password pair'), 'permission_denied'],
+    [new ErrorReply("NOPERM User app has no permissions to run the 'set' command"), 'permission_denied'],
+    [new ErrorReply('WRONGTYPE Operation against a key holding the wrong kind of value'), 'bad_request'],
+    [new ErrorReply("ERR invalid expire time in 'expire' command"), 'bad_request'],
+    [new ErrorReply('ERR something new'), 'internal_error'],
+    [new Error('a bug'), 'internal_error'],
+  ])('%s → %s', (error, code) => {
+    expect(translateRedisError(error).code).toBe(code);
+  });
+
+  it('keeps typed errors as they are', () => {
+    const conflict = new ConflictError('k');
+    expect(translateRedisError(conflict)).toBe(conflict);
+  });
+
+  it('says why the client is offline when it knows', () => {
+    const translated = translateRedisError(new ClientOfflineError(), errno('ECONNREFUSED'));
+    expect(translated.message).toBe('Redis is not connected: connect ECONNREFUSED 127.0.0.1:6379');
+  });
+});

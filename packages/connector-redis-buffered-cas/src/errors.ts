@@ -1,0 +1,109 @@
+/**
+ * The one place where node-redis failures become core's typed errors, so an outage is always
+ * 503/504 and never a 500. Messages from Redis and sockets never contain the URL's password.
+ */
+import {
+  BadRequestError,
+  ConnectorError,
+  PermissionDeniedError,
+  TimeoutError,
+  UnavailableError,
+} from '@state-proxy/connector-core';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  TimeoutError as RedisTimeoutError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+} from 'redis';
+import { DeadlineExceededError } from './client.js';
+
+/** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */
+const UNAVAILABLE_REPLIES = [
+  'LOADING', // still loading its dataset after a restart
+  'MASTERDOWN', // replica lost its primary
+  'BUSY', // a long script or function is running
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'READONLY', // we reached a replica, e.g. during a failover
+  'MISCONF', // persistence failing, writes refused
+  'OOM', // maxmemory reached
+  'NOREPLICAS',
+];
+/** Reply prefixes that mean Redis refuses us: wrong credentials or missing ACL permissions. */
+const DENIED_REPLIES = ['NOAUTH', 'WRONGPASS', 'NOPERM'];
+
+/** Socket error codes of a connection that is gone or never came up. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTCONN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * @param lastConnectionError why the client is offline, when a command failed only because it is
+ *   (node-redis just says "The client is offline").
+ */
+export function translateRedisError(error: unknown, lastConnectionError?: Error): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  if (!(error instanceof Error))
+    return new ConnectorError('internal_error', 'internal error', { cause: error });
+
+  if (error instanceof DeadlineExceededError) {
+    return new TimeoutError(`${error.message} (STATE_BACKEND_TIMEOUT_MS, REDIS_TIMEOUT_PER_MIB_MS)`, {
+      cause: error,
+    });
+  }
+  if (error instanceof RedisTimeoutError || error instanceof ConnectionTimeoutError) {
+    return new TimeoutError(`Redis did not answer in time: ${error.message}`, { cause: error });
+  }
+  if (error instanceof ErrorReply) return translateReply(error);
+  if (
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError ||
+    error instanceof DisconnectsClientError
+  ) {
+    const reason = lastConnectionError ? `: ${lastConnectionError.message}` : '';
+    return new UnavailableError(`Redis is not connected${reason}`, { cause: error });
+  }
+  if (error instanceof SocketClosedUnexpectedlyError || error instanceof SocketTimeoutError) {
+    return new UnavailableError(`Redis connection lost: ${error.message}`, { cause: error });
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ETIMEDOUT')
+    return new TimeoutError(`Redis connection timed out: ${error.message}`, { cause: error });
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
+    return new UnavailableError(`Redis is unreachable: ${error.message}`, { cause: error });
+  }
+  return new ConnectorError('internal_error', 'internal error', { cause: error });
+}
+
+function translateReply(reply: Error): ConnectorError {
+  const word = reply.message.split(' ', 1)[0] ?? '';
+  if (UNAVAILABLE_REPLIES.includes(word)) {
+    return new UnavailableError(`Redis cannot serve: ${reply.message}`, { cause: reply });
+  }
+  if (reply.message.startsWith('ERR max number of clients reached')) {
+    return new UnavailableError(`Redis cannot serve: ${reply.message}`, { cause: reply });
+  }
+  if (DENIED_REPLIES.includes(word)) {
+    return new PermissionDeniedError(`Redis denied access: ${reply.message}`, { cause: reply });
+  }
+  if (word === 'WRONGTYPE') {
+    // Someone else stored a hash, list... under this name; the protocol only knows strings.
+    return new BadRequestError('the Redis key holds a non-string value (WRONGTYPE)');
+  }
+  if (reply.message.startsWith('ERR invalid expire time')) {
+    return new BadRequestError('ttl is out of the range Redis accepts');
+  }
+  return new ConnectorError('internal_error', `unexpected Redis reply: ${reply.message}`, { cause: reply });
+}

@@ -1,0 +1,218 @@
+/**
+ * Outages and shutdown, with a redis-server this file owns: stop it mid-run, start it again on the
+ * same port; SIGTERM while a large chunked write is still arriving.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { ConnectorClient } from '@state-proxy/connector-core';
+import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import { type LocalRedis, startFaultProxy, startLocalRedis } from '@state-proxy/test-backends';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directRedis, startRedisConnector, uniquePrefix, waitFor } from './testing/helpers.js';
+
+const MiB = 1024 * 1024;
+
+let redis: LocalRedis;
+beforeAll(async () => {
+  redis = await startLocalRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+function errorCode(res: { body: Buffer }): string {
+  return (JSON.parse(res.body.toString()) as { error: string }).error;
+}
+
+describe('Redis outage', () => {
+  let connector: SpawnedConnector;
+  let client: ConnectorClient;
+  beforeAll(async () => {
+    connector = await startRedisConnector(redis.url, { STATE_BACKEND_TIMEOUT_MS: '1000' });
+    client = new ConnectorClient(connector.socketPath);
+  });
+  afterAll(async () => {
+    client?.close();
+    await connector?.stop();
+  });
+
+  it('answers 503/504 while Redis is down, and serves again when it is back, without a restart', async () => {
+    expect((await client.put('outage/key', 'before')).status).toBe(204);
+    expect((await client.request({ method: 'GET', path: '/readyz' })).status).toBe(200);
+
+    await redis.stop();
+    for (const res of [
+      await client.put('outage/key', 'during'),
+      await client.get('outage/key'),
+      await client.head('outage/key'),
+      await client.delete('outage/key'),
+      await client.request({ method: 'GET', path: '/keys/?prefix=outage/' }),
+      await client.getMeta('outage/key', 'ttl'),
+    ]) {
+      expect([503, 504]).toContain(res.status);
+      if (res.body.length > 0) expect(['unavailable', 'timeout']).toContain(errorCode(res));
+    }
+    const ready = await client.request({ method: 'GET', path: '/readyz' });
+    expect(ready.status).toBe(503);
+    // Still alive, still serving what needs no backend.
+    expect(connector.child.exitCode).toBeNull();
+    expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+
+    await redis.start();
+    const back = await waitFor('a PUT to succeed after Redis restarted', async () => {
+      const res = await client.put('outage/key', 'after');
+      return res.status === 204 ? res : undefined;
+    });
+    expect(back.status).toBe(204);
+    expect((await client.get('outage/key')).body.toString()).toBe('after');
+    expect((await client.request({ method: 'GET', path: '/readyz' })).status).toBe(200);
+    expect(connector.child.exitCode).toBeNull();
+  });
+
+  it('a connector started while Redis is down serves 503 at once and recovers', async () => {
+    await redis.stop();
+    const late = await startRedisConnector(redis.url);
+    const lateClient = new ConnectorClient(late.socketPath);
+    try {
+      const res = await lateClient.get('late/key');
+      expect(res.status).toBe(503);
+      expect(errorCode(res)).toBe('unavailable');
+      await redis.start();
+      await waitFor('the late connector to reach Redis', async () =>
+        (await lateClient.put('late/key', 'x')).status === 204 ? true : undefined,
+      );
+    } finally {
+      lateClient.close();
+      await late.stop();
+      await redis.start();
+    }
+  });
+});
+
+describe('hung Redis (accepts connections, never answers)', () => {
+  it('answers 504/503 within the timeout instead of hanging, and recovers', async () => {
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: redis.port });
+    const connector = await startRedisConnector(`redis://${proxy.host}:${proxy.port}`, {
+      STATE_BACKEND_TIMEOUT_MS: '500',
+    });
+    const client = new ConnectorClient(connector.socketPath);
+    try {
+      expect((await client.put('hung/key', 'before')).status).toBe(204);
+      await proxy.setMode('blackhole');
+      const first = await client.get('hung/key');
+      expect(first.status).toBe(504);
+      expect(errorCode(first)).toBe('timeout');
+      for (const res of [await client.put('hung/key', 'during'), await client.getMeta('hung/key', 'ttl')]) {
+        expect([503, 504]).toContain(res.status);
+      }
+      expect((await client.request({ method: 'GET', path: '/readyz' })).status).toBe(503);
+      expect(connector.child.exitCode).toBeNull();
+
+      await proxy.setMode('pass');
+      await waitFor('a PUT to succeed once Redis answers again', async () =>
+        (await client.put('hung/key', 'after')).status === 204 ? true : undefined,
+      );
+      expect((await client.get('hung/key')).body.toString()).toBe('after');
+    } finally {
+      client.close();
+      await connector.stop();
+      await proxy.close();
+    }
+  });
+});
+
+describe('a server that accepts connections but never answers the handshake', () => {
+  it('fails requests at once (503) and keeps opening new connections instead of waiting forever', async () => {
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const silent = createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.resume(); // read and ignore: never a reply
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const connector = await startRedisConnector(`redis://127.0.0.1:${port}`, {
+      STATE_BACKEND_TIMEOUT_MS: '300',
+    });
+    const client = new ConnectorClient(connector.socketPath);
+    try {
+      const res = await client.get('silent/key');
+      expect([503, 504]).toContain(res.status);
+      await waitFor('the connector to give up on stuck handshakes and reconnect', async () =>
+        connections >= 3 ? true : undefined,
+      );
+      expect(connector.child.exitCode).toBeNull();
+    } finally {
+      client.close();
+      await connector.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('SIGTERM', () => {
+  it('lets an in-flight chunked write finish (204) and exits 0', async () => {
+    const prefix = uniquePrefix('sigterm');
+    const connector = await startRedisConnector(redis.url, { STATE_PREFIX: prefix });
+    const client = new ConnectorClient(connector.socketPath);
+
+    // A body produced on demand: it stops after 8 MiB until the connector has logged that it is
+    // shutting down, then delivers the rest. Pulled bytes beyond the socket buffers prove the
+    // connector is already reading this request.
+    const total = 32 * MiB;
+    const chunk = randomBytes(256 * 1024);
+    const expected = createHash('sha1');
+    let sent = 0;
+    let releaseRest: (() => void) | undefined;
+    let reachedHalfway: () => void = () => {};
+    const halfway = new Promise<void>((resolve) => {
+      reachedHalfway = resolve;
+    });
+    let held = true;
+    const body = new Readable({
+      read() {
+        if (sent >= total) {
+          this.push(null);
+        } else if (sent >= 8 * MiB && held) {
+          releaseRest = () => {
+            held = false;
+            this.emit('release');
+          };
+          reachedHalfway();
+          this.once('release', () => this._read(0));
+        } else {
+          sent += chunk.length;
+          expected.update(chunk);
+          this.push(chunk);
+        }
+      },
+    });
+
+    const put = client.put('big/in-flight', body); // no Content-Length: sent chunked
+    await halfway;
+    connector.child.kill('SIGTERM');
+    await waitFor('the connector to start shutting down', async () =>
+      connector.output().includes('"msg":"shutting down"') ? true : undefined,
+    );
+    releaseRest!();
+
+    const res = await put;
+    expect(res.status).toBe(204);
+    expect(res.headers.etag).toBe(`"${expected.copy().digest('hex')}"`);
+    expect(await connector.exited).toBe(0);
+    client.close();
+    await connector.stop();
+
+    const direct = await directRedis(redis.url);
+    try {
+      const stored = (await direct.get(`${prefix}:big/in-flight`)) as Buffer;
+      expect(stored.length).toBe(total);
+      expect(createHash('sha1').update(stored).digest('hex')).toBe(expected.digest('hex'));
+    } finally {
+      direct.destroy();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+/** The password in REDIS_URL never reaches stdout or stderr: start-up, requests, outages, shutdown. */
+import { ConnectorClient } from '@state-proxy/connector-core';
+import { spawnConnector } from '@state-proxy/connector-core/conformance';
+import { type LocalRedis, startLocalRedis } from '@state-proxy/test-backends';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ENTRY, START_TIMEOUT_MS, uniquePrefix } from './testing/helpers.js';
+
+const SECRET = 'Sup3rS3cretPassw0rd';
+
+let redis: LocalRedis;
+beforeAll(async () => {
+  redis = await startLocalRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+it('never prints the password, whatever happens', async () => {
+  // The test server's default user has no password, so Redis accepts any: AUTH still carries it.
+  const url = redis.url.replace('redis://', `redis://default:${SECRET}@`);
+  const connector = await spawnConnector({
+    entry: ENTRY,
+    env: { REDIS_URL: url, STATE_PREFIX: uniquePrefix('secret'), LOG_LEVEL: 'debug' },
+    startTimeoutMs: START_TIMEOUT_MS,
+  });
+  const client = new ConnectorClient(connector.socketPath);
+  try {
+    expect((await client.put('k', 'v')).status).toBe(204);
+    expect((await client.get('k')).status).toBe(200);
+    await redis.stop(); // outage: connection errors get logged
+    expect([503, 504]).toContain((await client.get('k')).status);
+    expect((await client.request({ method: 'GET', path: '/readyz' })).status).toBe(503);
+    await redis.start();
+  } finally {
+    client.close();
+    await connector.stop();
+  }
+  expect(await connector.exited).toBe(0);
+  const output = connector.output();
+  expect(output).toContain('"msg":"connector listening"');
+  expect(output).toContain('default:***@');
+  expect(output).toContain('Redis connection lost');
+  expect(output).not.toContain(SECRET);
+});

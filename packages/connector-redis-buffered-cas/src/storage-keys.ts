@@ -1,0 +1,31 @@
+/**
+ * Where a key lives in Redis (SPEC §3 "Key mapping"): `{STATE_PREFIX}:{key}`, or just `{key}`
+ * without a prefix; and the SCAN pattern that finds the keys under a listing prefix.
+ */
+
+export class StorageKeys {
+  readonly #namespace: string;
+
+  constructor(prefix: string) {
+    this.#namespace = prefix === '' ? '' : `${prefix}:`;
+  }
+
+  toStorage(key: string): string {
+    return this.#namespace + key;
+  }
+
+  /** The mount-relative key, or undefined for a Redis key outside our namespace. */
+  fromStorage(storageKey: string): string | undefined {
+    return storageKey.startsWith(this.#namespace) ? storageKey.slice(this.#namespace.length) : undefined;
+  }
+
+  /** A SCAN MATCH pattern for every key under `listPrefix`, matching the prefix literally. */
+  matchPattern(listPrefix: string): string {
+    return `${escapeGlob(this.#namespace + listPrefix)}*`;
+  }
+}
+
+/** Escapes Redis glob characters (`* ? [ ] \`), so a prefix like `a[1]` matches only itself. */
+export function escapeGlob(literal: string): string {
+  return literal.replace(/[*?[\]\\]/g, '\\$&');
+}

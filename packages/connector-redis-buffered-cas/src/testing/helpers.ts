@@ -1,0 +1,50 @@
+/** Test helpers: start the built connector against a Redis URL, poll for a state, talk to Redis. */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/conformance';
+import { createClient, RESP_TYPES } from 'redis';
+
+/** The bundle the image runs: tests drive exactly what ships (`pnpm build` runs first). */
+export const ENTRY = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** Start-up takes well under a second, but this machine is shared and often loaded. */
+export const START_TIMEOUT_MS = 45_000;
+
+/** A STATE_PREFIX no other test uses: a fresh, empty namespace on a shared Redis. */
+export function uniquePrefix(name = 'test'): string {
+  return `${name}-${randomBytes(4).toString('hex')}`;
+}
+
+export function startRedisConnector(
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<SpawnedConnector> {
+  return spawnConnector({
+    entry: ENTRY,
+    env: { REDIS_URL: redisUrl, STATE_PREFIX: uniquePrefix(), ...env },
+    startTimeoutMs: START_TIMEOUT_MS,
+  });
+}
+
+/** Polls `check` until it returns a value other than undefined; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 50 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** A direct Redis client for checking what the connector stored, values as Buffers. */
+export async function directRedis(url: string) {
+  const client = createClient({ url }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  client.on('error', () => {}); // a test stopping Redis must not crash the worker
+  await client.connect();
+  return client;
+}
