@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { onProcessExit } from './exit-cleanup.js';
+
+export interface DaemonOptions {
+  /** Short name used in errors, e.g. "redis-server". */
+  name: string;
+  command: string;
+  args: string[];
+  /** stdout and stderr go here, so the log survives the process and can be quoted in errors. */
+  logFile: string;
+  /** Further log files the daemon writes itself (ceph daemons log to their own file). */
+  extraLogFiles?: string[];
+  cwd?: string;
+}
+
+/** A background server process we own. */
+export interface Daemon {
+  readonly name: string;
+  readonly pid: number;
+  /** Settles when the process has ended (never rejects). */
+  readonly exited: Promise<void>;
+  hasExited(): boolean;
+  /** How it ended, e.g. "exit code 1" or "signal SIGKILL". */
+  exitDescription(): string;
+  /** The last lines of its logs, for error messages. */
+  logTail(lines?: number): string;
+  /** Sends `signal`, escalates to SIGKILL after `graceMs`, and resolves once the process is gone. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+}
+
+function tailOf(file: string, lines: number): string {
+  try {
+    const text = readFileSync(file, 'utf8').trimEnd();
+    return text.split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export function startDaemon(options: DaemonOptions): Daemon {
+  const logFd = openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(options.command, options.args, { cwd: options.cwd, stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd); // the child holds its own copy
+  }
+  let ended = false;
+  let how = 'running';
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      ended = true;
+      how = signal ? `signal ${signal}` : `exit code ${code}`;
+      resolve();
+    });
+    child.once('error', (error) => {
+      ended = true;
+      how = `failed to start: ${error.message}`;
+      resolve();
+    });
+  });
+  const pid = child.pid ?? -1;
+  const forget = onProcessExit(() => {
+    if (!ended) child.kill('SIGKILL');
+  });
+  void exited.then(forget);
+
+  const logTail = (lines = 25) =>
+    [options.logFile, ...(options.extraLogFiles ?? [])]
+      .map((file) => {
+        const tail = tailOf(file, lines);
+        return tail ? `--- ${file} (last ${lines} lines) ---\n${tail}` : '';
+      })
+      .filter(Boolean)
+      .join('\n');
+
+  return {
+    name: options.name,
+    pid,
+    exited,
+    hasExited: () => ended,
+    exitDescription: () => how,
+    logTail,
+    async stop(signal = 'SIGTERM', graceMs = 5000) {
+      if (ended) return;
+      child.kill(signal);
+      const escalate = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(escalate);
+    },
+  };
+}
