@@ -38,10 +38,8 @@ export async function spawnConnector(options: SpawnOptions): Promise<SpawnedConn
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
-    for (const listener of listeners) listener();
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
@@ -57,37 +55,30 @@ export async function spawnConnector(options: SpawnOptions): Promise<SpawnedConn
     await rm(dir, { recursive: true, force: true });
   };
 
-  // Ready when the process logs that it listens (or fails when it exits or takes too long).
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(`connector did not start within ${options.startTimeoutMs ?? 15_000} ms:\n${output}`),
-        ),
-      options.startTimeoutMs ?? 15_000,
-    );
-    const check = () => {
-      if (output.includes('"msg":"connector listening"')) {
-        clearTimeout(timer);
-        listeners.delete(check);
-        resolve();
-      }
-    };
-    listeners.add(check);
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`connector exited with code ${code} before serving:\n${output}`));
-    });
-    check();
+  // Ready when /healthz answers on the socket, whatever the log level. The process may exit or
+  // take too long instead; polling stops at whichever comes first.
+  const timeoutMs = options.startTimeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
+  const client = new ConnectorClient(socketPath);
+  let exitCode: number | null | undefined;
+  exited.then((code) => {
+    exitCode = code;
   });
   try {
-    await ready;
-    const client = new ConnectorClient(socketPath);
-    const health = await client.request({ method: 'GET', path: '/healthz' });
-    if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
+    for (;;) {
+      if (exitCode !== undefined)
+        throw new Error(`connector exited with code ${exitCode} before serving:\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`connector did not serve within ${timeoutMs} ms:\n${output}`);
+      const health = await client.request({ method: 'GET', path: '/healthz' }).catch(() => undefined);
+      if (health?.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   } catch (error) {
     await stop();
     throw error;
+  } finally {
+    client.close();
   }
   return { socketPath, child, exited, output: () => output, stop };
 }

@@ -53,10 +53,14 @@ describe('process lifecycle', () => {
   it('logs one JSON start line with variant, prefix and backend, and serves a 0666 socket', async () => {
     const connector = await spawnConnector({ entry, env: { STATE_PREFIX: 'tenant-a' } });
     try {
-      const line = connector
-        .output()
-        .split('\n')
-        .find((text) => text.includes('connector listening'));
+      // The socket may answer a moment before the line reaches the pipe.
+      const startLine = () =>
+        connector
+          .output()
+          .split('\n')
+          .find((text) => text.includes('connector listening'));
+      if (!startLine()) await new Promise((resolve) => connector.child.stdout?.once('data', resolve));
+      const line = startLine();
       expect(JSON.parse(line ?? '{}')).toMatchObject({
         variant: 'memory',
         prefix: 'tenant-a',

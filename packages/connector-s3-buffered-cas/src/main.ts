@@ -1,0 +1,13 @@
+// s3-buffered-cas: spooled bodies, one PutObject; plain writes of a key read before are
+// conditional on the ETag read (SPEC §4). All S3 logic lives in @state-proxy/s3-layer.
+import { GiB, runConnector, withCompareAndSet } from '@state-proxy/connector-core';
+import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
+
+runConnector({
+  variant: 's3-buffered-cas',
+  defaultMaxBodyBytes: 5 * GiB, // the largest single PutObject
+  create(env, core) {
+    const { connector, backend } = s3ConnectorFromEnv(env, core.prefix, 'buffered');
+    return { connector: withCompareAndSet(connector, core.casMemoryKeys), backend };
+  },
+});

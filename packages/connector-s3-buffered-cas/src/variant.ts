@@ -1,0 +1,10 @@
+// How the tests start this variant: its bundle, built by `pnpm build` before `pnpm test`.
+import { fileURLToPath } from 'node:url';
+import type { VariantUnderTest } from '@state-proxy/s3-layer/testing';
+
+export const variant: VariantUnderTest = {
+  name: 's3-buffered-cas',
+  entry: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+  consistency: 'cas',
+  writeMode: 'buffered',
+};

@@ -1,0 +1,126 @@
+/**
+ * Extended attributes of S3 objects (SPEC §6). Every attribute of a missing key is 404; only
+ * `content_type` is writable, by a metadata-replacing self-copy that makes a new version.
+ */
+import { CopyObjectCommand, GetObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import {
+  BadRequestError,
+  type ETag,
+  KeyNotFoundError,
+  PermissionDeniedError,
+  UnsupportedAttributeError,
+} from '@state-proxy/connector-core';
+import { explainConditionalFailure } from './conditions.js';
+import { unquoteEtag } from './etags.js';
+import { headObject } from './head.js';
+import type { WriteContext } from './writes.js';
+
+export const ATTRIBUTES = [
+  'url',
+  'presigned_url',
+  'etag',
+  'content_type',
+  'version',
+  'storage_class',
+  'size',
+];
+const WRITABLE = new Set(['content_type']);
+
+type Head = HeadObjectCommandOutput;
+const readers: Record<string, (ctx: WriteContext, key: string, head: Head) => string | Promise<string>> = {
+  url: (ctx, key) => ctx.paths.url(key),
+  presigned_url: (ctx, key) =>
+    getSignedUrl(
+      ctx.client,
+      new GetObjectCommand({ Bucket: ctx.paths.bucket, Key: ctx.paths.objectKey(key) }),
+      {
+        expiresIn: ctx.settings.presignTtlSeconds,
+      },
+    ),
+  etag: (_ctx, _key, head) => unquoteEtag(head.ETag) ?? '',
+  content_type: (_ctx, _key, head) => head.ContentType ?? 'application/octet-stream',
+  // Unversioned buckets have no VersionId; S3 itself calls that version 'null'.
+  version: (_ctx, _key, head) => head.VersionId ?? 'null',
+  storage_class: (_ctx, _key, head) => head.StorageClass ?? 'STANDARD',
+  size: (_ctx, _key, head) => String(head.ContentLength ?? 0),
+};
+
+async function existing(ctx: WriteContext, key: string): Promise<Head> {
+  const head = await headObject(ctx.client, ctx.paths, key);
+  if (head === undefined) throw new KeyNotFoundError(key);
+  return head;
+}
+
+export async function listAttributes(ctx: WriteContext, key: string): Promise<string[]> {
+  await existing(ctx, key);
+  return [...ATTRIBUTES];
+}
+
+export async function getAttribute(ctx: WriteContext, key: string, name: string): Promise<string> {
+  const head = await existing(ctx, key);
+  const read = readers[name];
+  if (!read) throw new UnsupportedAttributeError(name);
+  return await read(ctx, key, head);
+}
+
+export async function setAttribute(
+  ctx: WriteContext,
+  key: string,
+  name: string,
+  value: string,
+): Promise<{ etag?: ETag }> {
+  const head = await existing(ctx, key);
+  if (!readers[name]) throw new UnsupportedAttributeError(name);
+  if (!WRITABLE.has(name)) throw new PermissionDeniedError(`attribute ${name} is read-only`);
+  return { etag: await replaceContentType(ctx, key, head, checkContentType(value)) };
+}
+
+function checkContentType(value: string): string {
+  const trimmed = value.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a header value must not contain them
+  if (trimmed === '' || trimmed.length > 256 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw new BadRequestError('content_type must be a non-empty media type without control characters');
+  }
+  return trimmed;
+}
+
+/**
+ * Copies the object onto itself with new metadata. CopySourceIfMatch pins the copy to the version
+ * just read, so a concurrent write is not silently re-labelled (it becomes a 409).
+ */
+async function replaceContentType(
+  ctx: WriteContext,
+  key: string,
+  head: Head,
+  contentType: string,
+): Promise<ETag> {
+  const objectKey = ctx.paths.objectKey(key);
+  const etag = unquoteEtag(head.ETag);
+  try {
+    const result = await ctx.client.send(
+      new CopyObjectCommand({
+        Bucket: ctx.paths.bucket,
+        Key: objectKey,
+        CopySource: `${ctx.paths.bucket}/${objectKey.split('/').map(encodeURIComponent).join('/')}`,
+        ...(etag ? { CopySourceIfMatch: head.ETag } : {}),
+        MetadataDirective: 'REPLACE',
+        ContentType: contentType,
+        // REPLACE drops what we do not repeat: keep the rest of the object's metadata.
+        Metadata: head.Metadata,
+        CacheControl: head.CacheControl,
+        ContentDisposition: head.ContentDisposition,
+        ContentEncoding: head.ContentEncoding,
+        ContentLanguage: head.ContentLanguage,
+        ...(head.StorageClass ? { StorageClass: head.StorageClass } : {}),
+      }),
+    );
+    const newEtag = unquoteEtag(result.CopyObjectResult?.ETag);
+    if (newEtag !== undefined) return newEtag;
+  } catch (error) {
+    throw await explainConditionalFailure(error, key, { kind: 'match', etag: etag ?? '' }, async () =>
+      unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+    );
+  }
+  return unquoteEtag((await existing(ctx, key)).ETag) ?? '';
+}

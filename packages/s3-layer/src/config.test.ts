@@ -1,0 +1,62 @@
+import { ConfigError } from '@state-proxy/connector-core';
+import { describe, expect, it } from 'vitest';
+import { describeBackend, readS3Settings } from './config.js';
+import { S3Paths } from './paths.js';
+
+describe('readS3Settings', () => {
+  it('needs STATE_BUCKET, with one clear line', () => {
+    expect(() => readS3Settings({}, '')).toThrow(
+      new ConfigError('STATE_BUCKET environment variable is required'),
+    );
+  });
+
+  it('has defaults for everything else', () => {
+    const settings = readS3Settings({ STATE_BUCKET: 'b' }, 'models/v2//');
+    expect(settings).toMatchObject({
+      bucket: 'b',
+      region: 'us-east-1',
+      endpoint: undefined,
+      prefix: 'models/v2',
+      presignTtlSeconds: 3600,
+      timeoutMs: 30_000,
+      ifMatchFormat: 'unquoted',
+      partSizeBytes: 8 * 1024 * 1024,
+      queueSize: 2,
+    });
+    expect(describeBackend(settings)).toBe('s3://b/models/v2 (region us-east-1)');
+  });
+
+  it('describes an endpoint without its credentials', () => {
+    const settings = readS3Settings(
+      { STATE_BUCKET: 'b', AWS_ENDPOINT_URL: 'http://user:secret@minio:9000' },
+      '',
+    );
+    expect(describeBackend(settings)).toBe('s3://b (endpoint http://user:***@minio:9000/)');
+  });
+
+  it('rejects bad values', () => {
+    const env = { STATE_BUCKET: 'b' };
+    expect(() => readS3Settings({ ...env, S3_IF_MATCH_FORMAT: 'weak' }, '')).toThrow(ConfigError);
+    expect(() => readS3Settings({ ...env, STATE_PART_SIZE_BYTES: '1024' }, '')).toThrow(/at least/);
+    expect(() => readS3Settings({ ...env, STATE_PRESIGN_TTL: '0' }, '')).toThrow(ConfigError);
+    expect(() => readS3Settings({ ...env, STATE_BACKEND_TIMEOUT_MS: 'soon' }, '')).toThrow(ConfigError);
+    expect(() => readS3Settings({ ...env, AWS_ENDPOINT_URL: 'localhost:9000' }, '')).toThrow(/http/);
+  });
+});
+
+describe('S3Paths', () => {
+  it('maps keys under the prefix, trimmed of trailing slashes', () => {
+    const paths = new S3Paths('b', 'models/v2/');
+    expect(paths.objectKey('a/b.txt')).toBe('models/v2/a/b.txt');
+    expect(paths.objectKey('')).toBe('models/v2/');
+    expect(paths.mountKey('models/v2/a')).toBe('a');
+    expect(paths.mountKey('models/v22/a')).toBeUndefined();
+    expect(paths.url('a')).toBe('s3://b/models/v2/a');
+  });
+
+  it('uses the key itself without a prefix', () => {
+    const paths = new S3Paths('b', '');
+    expect(paths.objectKey('a')).toBe('a');
+    expect(paths.mountKey('a')).toBe('a');
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The Connector over S3, shared by the three S3 variants; they differ only in `writeMode` (and in
+ * whether the core's withCompareAndSet wraps it). Follow a key: HTTP route → this class →
+ * paths.ts (object key) → one S3 call → errors.ts on failure.
+ */
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type Connector,
+  type ETag,
+  KeyNotFoundError,
+  type Listing,
+  type ListOptions,
+  type ReadResult,
+  type Stat,
+  type WriteBody,
+  type WriteCondition,
+} from '@state-proxy/connector-core';
+import * as attributes from './attributes.js';
+import { createS3Client } from './client.js';
+import type { S3Settings } from './config.js';
+import { translateS3Error } from './errors.js';
+import { unquoteEtag } from './etags.js';
+import { headObject } from './head.js';
+import { listObjects } from './list.js';
+import { countTransferred } from './memory.js';
+import { S3Paths } from './paths.js';
+import { putBuffered, putStreaming, type WriteContext } from './writes.js';
+
+export type WriteMode = Connector['writeMode'];
+
+export class S3Connector implements Connector {
+  readonly writeMode: WriteMode;
+  readonly #ctx: WriteContext;
+
+  constructor(settings: S3Settings, writeMode: WriteMode, client: S3Client = createS3Client(settings)) {
+    this.writeMode = writeMode;
+    this.#ctx = { client, settings, paths: new S3Paths(settings.bucket, settings.prefix) };
+  }
+
+  get client(): S3Client {
+    return this.#ctx.client;
+  }
+
+  async read(key: string): Promise<ReadResult> {
+    const { client, paths } = this.#ctx;
+    try {
+      const result = await client.send(
+        new GetObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }),
+      );
+      // In Node the SDK's body is the IncomingMessage itself: streamed to the socket as it arrives.
+      const body = result.Body as Readable;
+      // Counting chunks as they pass; pause() undoes the flowing mode on('data') turns on, so no
+      // byte moves before the HTTP layer pipes the body.
+      body.on('data', (chunk: Buffer) => countTransferred(chunk.length)).pause();
+      return {
+        body,
+        length: result.ContentLength ?? 0,
+        etag: unquoteEtag(result.ETag) ?? '',
+      };
+    } catch (error) {
+      throw translateS3Error(error, key);
+    }
+  }
+
+  async stat(key: string): Promise<Stat | undefined> {
+    const head = await headObject(this.#ctx.client, this.#ctx.paths, key);
+    return head && { length: head.ContentLength ?? 0, etag: unquoteEtag(head.ETag) ?? '' };
+  }
+
+  write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
+    return this.writeMode === 'streaming'
+      ? putStreaming(this.#ctx, key, body, condition)
+      : putBuffered(this.#ctx, key, body, condition);
+  }
+
+  /** S3's DeleteObject succeeds on a missing key; the protocol wants 404, hence the HEAD first. */
+  async delete(key: string): Promise<void> {
+    const { client, paths } = this.#ctx;
+    if ((await headObject(client, paths, key)) === undefined) throw new KeyNotFoundError(key);
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }));
+    } catch (error) {
+      throw translateS3Error(error, key);
+    }
+  }
+
+  list(options: ListOptions): Promise<Listing> {
+    return listObjects(this.#ctx.client, this.#ctx.paths, options);
+  }
+
+  listAttributes(key: string): Promise<string[]> {
+    return attributes.listAttributes(this.#ctx, key);
+  }
+
+  getAttribute(key: string, name: string): Promise<string> {
+    return attributes.getAttribute(this.#ctx, key, name);
+  }
+
+  setAttribute(key: string, name: string, value: string): Promise<{ etag?: ETag }> {
+    return attributes.setAttribute(this.#ctx, key, name, value);
+  }
+
+  async checkReady(): Promise<void> {
+    try {
+      await this.#ctx.client.send(new HeadBucketCommand({ Bucket: this.#ctx.paths.bucket }));
+    } catch (error) {
+      // HeadBucket has no body, so a missing bucket is a bare 404: say what it is.
+      const translated = translateS3Error(error, '');
+      throw translated instanceof KeyNotFoundError ? bucketMissing(this.#ctx.paths.bucket) : translated;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#ctx.client.destroy();
+  }
+}
+
+function bucketMissing(bucket: string) {
+  return translateS3Error({ name: 'NoSuchBucket', message: `bucket ${bucket} not found` }, '');
+}

@@ -1,0 +1,96 @@
+import {
+  ConflictError,
+  KeyNotFoundError,
+  PermissionDeniedError,
+  TimeoutError,
+  TooLargeError,
+  UnavailableError,
+} from '@state-proxy/connector-core';
+import { describe, expect, it } from 'vitest';
+import { explainConditionalFailure } from './conditions.js';
+import { translateS3Error } from './errors.js';
+
+// Error objects shaped like the AWS SDK's (name, $metadata) and Node's (code).
+const s3 = (name: string, status: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const net = (code: string, name = 'Error') => Object.assign(new Error(`connect ${code}`), { code, name });
+
+describe('translateS3Error', () => {
+  it.each([
+    [s3('NoSuchKey', 404), KeyNotFoundError],
+    [s3('NotFound', 404), KeyNotFoundError],
+    [s3('UnknownError', 404), KeyNotFoundError],
+    [s3('AccessDenied', 403), PermissionDeniedError],
+    [s3('InvalidAccessKeyId', 403), PermissionDeniedError],
+    [s3('SlowDown', 503), UnavailableError],
+    [s3('InternalError', 500), UnavailableError],
+    [s3('ServiceUnavailable', 503), UnavailableError],
+    [s3('NoSuchBucket', 404), UnavailableError],
+    [s3('PreconditionFailed', 412), ConflictError],
+    [s3('EntityTooLarge', 400), TooLargeError],
+    [net('ECONNREFUSED'), UnavailableError],
+    // The SDK renames ECONNRESET and EPIPE to TimeoutError: the code decides.
+    [net('ECONNRESET', 'TimeoutError'), UnavailableError],
+    [net('EPIPE', 'TimeoutError'), UnavailableError],
+    [net('ETIMEDOUT', 'TimeoutError'), TimeoutError],
+    [
+      Object.assign(new Error('socket timed out after 500 ms of inactivity'), { name: 'TimeoutError' }),
+      TimeoutError,
+    ],
+  ])('%s → %s', (error, expected) => {
+    expect(translateS3Error(error, 'k')).toBeInstanceOf(expected);
+  });
+
+  it('keeps a ConnectorError raised by the body stream (e.g. 413 from the size limit)', () => {
+    const tooLarge = new TooLargeError(10);
+    expect(translateS3Error(tooLarge, 'k')).toBe(tooLarge);
+  });
+
+  it('turns an unexplained 4xx into internal_error (a bug to look at, logged with a stack)', () => {
+    expect(translateS3Error(s3('InvalidArgument', 400), 'k').code).toBe('internal_error');
+  });
+});
+
+describe('explainConditionalFailure (quirks 4 and 5)', () => {
+  const current = (etag: string | undefined) => async () => etag;
+
+  it('412 and 409 ConditionalRequestConflict are conflicts', async () => {
+    for (const error of [s3('PreconditionFailed', 412), s3('ConditionalRequestConflict', 409)]) {
+      const result = await explainConditionalFailure(error, 'k', { kind: 'absent' }, current('x'));
+      expect(result).toBeInstanceOf(ConflictError);
+    }
+  });
+
+  it('If-Match on a missing key (AWS: 404 NoSuchKey) is a conflict, not 404', async () => {
+    const result = await explainConditionalFailure(
+      s3('NoSuchKey', 404),
+      'k',
+      { kind: 'match', etag: 'a' },
+      current(undefined),
+    );
+    expect(result).toBeInstanceOf(ConflictError);
+  });
+
+  it('an ambiguous 500 is a conflict when the ETag moved, and stays 503 when it did not', async () => {
+    const error = s3('InternalError', 500);
+    const match = { kind: 'match', etag: 'a' } as const;
+    expect(await explainConditionalFailure(error, 'k', match, current('b'))).toBeInstanceOf(ConflictError);
+    expect(await explainConditionalFailure(error, 'k', match, current(undefined))).toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await explainConditionalFailure(error, 'k', match, current('a'))).toBeInstanceOf(UnavailableError);
+    const absent = { kind: 'absent' } as const;
+    expect(await explainConditionalFailure(error, 'k', absent, current('b'))).toBeInstanceOf(ConflictError);
+    expect(await explainConditionalFailure(error, 'k', absent, current(undefined))).toBeInstanceOf(
+      UnavailableError,
+    );
+  });
+
+  it('reports the outage when the re-read fails too', async () => {
+    const failing = async () => {
+      throw new UnavailableError('down');
+    };
+    const result = await explainConditionalFailure(net('ECONNRESET'), 'k', { kind: 'absent' }, failing);
+    expect(result).toBeInstanceOf(UnavailableError);
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Translation of AWS SDK and network failures into the core's typed errors, in one place
+ * (SPEC §3 error table: backend outages are 503/504, never 500).
+ */
+import {
+  BadRequestError,
+  ConflictError,
+  ConnectorError,
+  KeyNotFoundError,
+  PermissionDeniedError,
+  TimeoutError,
+  TooLargeError,
+  UnavailableError,
+} from '@state-proxy/connector-core';
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
+const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound']);
+const DENIED_NAMES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden']);
+const PRECONDITION_NAMES = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
+const THROTTLE_NAMES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded']);
+
+function fields(error: unknown): SdkLikeError {
+  return typeof error === 'object' && error !== null ? (error as SdkLikeError) : {};
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  return fields(error).$metadata?.httpStatusCode;
+}
+
+function errorName(error: unknown): string {
+  const e = fields(error);
+  return e.Code ?? e.name ?? '';
+}
+
+/** NoSuchKey (GET), NotFound (HEAD), or a bare 404 that is not about the bucket. */
+export function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  if (name === 'NoSuchBucket') return false;
+  return NOT_FOUND_NAMES.has(name) || httpStatusOf(error) === 404;
+}
+
+/** The write's condition did not hold: 412, or AWS's 409 ConditionalRequestConflict. */
+export function isPreconditionFailure(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return PRECONDITION_NAMES.has(errorName(error)) || status === 412 || status === 409;
+}
+
+/** The failure says nothing about whether the write happened: 5xx, network, timeout. */
+export function isAmbiguous(error: unknown): boolean {
+  const translated = translateS3Error(error, '');
+  return translated instanceof UnavailableError || translated instanceof TimeoutError;
+}
+
+/**
+ * Maps any failure of an S3 call on `key` to a ConnectorError. Conditional writes handle
+ * 404/412/409 themselves (conditions.ts) before falling back here.
+ */
+export function translateS3Error(error: unknown, key: string): ConnectorError {
+  if (error instanceof ConnectorError) return error; // e.g. TooLargeError from the body stream
+  const e = fields(error);
+  const name = errorName(error);
+  const status = httpStatusOf(error);
+  const detail = `${name || 'Error'}: ${e.message ?? String(error)}`;
+
+  // Network codes first: the SDK renames ECONNRESET/EPIPE to TimeoutError.
+  if (e.code !== undefined && NETWORK_CODES.has(e.code)) {
+    return new UnavailableError(`S3 unreachable (${e.code}): ${e.message ?? ''}`, { cause: error });
+  }
+  if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+    return new TimeoutError(`S3 did not answer in time: ${e.message ?? ''}`, { cause: error });
+  }
+  if (name === 'NoSuchBucket') {
+    return new UnavailableError(`S3 bucket does not exist: ${e.message ?? ''}`, { cause: error });
+  }
+  if (isNotFound(error)) return new KeyNotFoundError(key);
+  if (DENIED_NAMES.has(name) || status === 403) {
+    return new PermissionDeniedError(`S3 denied access: ${detail}`, { cause: error });
+  }
+  if (PRECONDITION_NAMES.has(name) || status === 412) return new ConflictError(key);
+  if (THROTTLE_NAMES.has(name) || (status !== undefined && status >= 500)) {
+    return new UnavailableError(`S3 unavailable: ${detail}`, { cause: error });
+  }
+  if (name === 'EntityTooLarge') return new TooLargeError(5 * 1024 ** 3);
+  if (name === 'KeyTooLongError') return new BadRequestError('key is too long for S3 with this prefix');
+  if (name === 'CredentialsProviderError') {
+    return new UnavailableError(`no usable AWS credentials: ${e.message ?? ''}`, { cause: error });
+  }
+  if (status === undefined && e.code !== undefined && e.code.startsWith('E')) {
+    // Another socket-level failure (no HTTP answer at all).
+    return new UnavailableError(`S3 unreachable (${e.code}): ${e.message ?? ''}`, { cause: error });
+  }
+  return new ConnectorError('internal_error', `S3 request failed: ${detail}`, { cause: error });
+}

@@ -1,0 +1,28 @@
+/** ETags and write conditions: the one place that knows about quotes. */
+import type { ETag, WriteCondition } from '@state-proxy/connector-core';
+import type { IfMatchFormat } from './config.js';
+
+/** S3 returns `"abc"` (and some servers `W/"abc"`); the connector interface speaks bare values. */
+export function unquoteEtag(raw: string | undefined): ETag | undefined {
+  if (raw === undefined) return undefined;
+  const value = raw
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+  return value === '' ? undefined : value;
+}
+
+/** The conditional headers of a write (PutObject, CompleteMultipartUpload, CopyObject source). */
+export function conditionParams(
+  condition: WriteCondition | undefined,
+  format: IfMatchFormat,
+): { IfNoneMatch?: string; IfMatch?: string } {
+  if (condition === undefined) return {};
+  if (condition.kind === 'absent') return { IfNoneMatch: '*' };
+  return { IfMatch: formatIfMatch(condition.etag, format) };
+}
+
+/** RadosGW/DigitalOcean match only the bare ETag (quirk 1); 'quoted' is the RFC 7232 form. */
+export function formatIfMatch(etag: ETag, format: IfMatchFormat): string {
+  return format === 'quoted' ? `"${etag}"` : etag;
+}

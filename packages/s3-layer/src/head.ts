@@ -1,0 +1,17 @@
+/** HeadObject as "the current version of a key, or undefined": used by stat, delete, xattrs and conditions. */
+import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound, translateS3Error } from './errors.js';
+import type { S3Paths } from './paths.js';
+
+export async function headObject(
+  client: S3Client,
+  paths: S3Paths,
+  key: string,
+): Promise<HeadObjectCommandOutput | undefined> {
+  try {
+    return await client.send(new HeadObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw translateS3Error(error, key);
+  }
+}

@@ -1,0 +1,27 @@
+/** Key mapping (SPEC §3): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
+export class S3Paths {
+  /** Everything this mount owns starts with this ('' or 'prefix/'). */
+  readonly root: string;
+
+  constructor(
+    readonly bucket: string,
+    prefix: string,
+  ) {
+    const trimmed = prefix.replace(/\/+$/, '');
+    this.root = trimmed === '' ? '' : `${trimmed}/`;
+  }
+
+  /** The object key of a mount key (or of a listing prefix). */
+  objectKey(key: string): string {
+    return this.root + key;
+  }
+
+  /** The mount key of an object key under root, or undefined for anything else. */
+  mountKey(objectKey: string): string | undefined {
+    return objectKey.startsWith(this.root) ? objectKey.slice(this.root.length) : undefined;
+  }
+
+  url(key: string): string {
+    return `s3://${this.bucket}/${this.objectKey(key)}`;
+  }
+}

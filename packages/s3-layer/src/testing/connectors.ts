@@ -1,0 +1,42 @@
+/** Starting S3 connectors for tests: each start gets its own STATE_PREFIX, so a fresh namespace. */
+import { randomBytes } from 'node:crypto';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/conformance';
+import { s3Server } from './backend.js';
+
+/** The environment a connector needs to reach the run's S3 server and `bucket`. */
+export function s3Env(bucket: string, endpoint = s3Server().endpoint): Record<string, string> {
+  const server = s3Server();
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: server.region,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    STATE_BUCKET: bucket,
+  };
+}
+
+export function uniquePrefix(name = 'p'): string {
+  return `${name}-${randomBytes(5).toString('hex')}`;
+}
+
+export interface VariantUnderTest {
+  /** e.g. 's3-buffered-cas' */
+  name: string;
+  /** Absolute path of the bundle (dist/main.js). */
+  entry: string;
+  consistency: 'cas' | 'lww';
+  writeMode: 'buffered' | 'streaming';
+}
+
+/** Spawns the variant's bundle on `bucket` with a unique prefix; `env` overrides anything. */
+export function startVariant(
+  variant: VariantUnderTest,
+  bucket: string,
+  env: Record<string, string> = {},
+): Promise<SpawnedConnector & { prefix: string }> {
+  const prefix = env.STATE_PREFIX ?? uniquePrefix(variant.name);
+  return spawnConnector({
+    entry: variant.entry,
+    env: { ...s3Env(bucket), STATE_PREFIX: prefix, ...env },
+  }).then((started) => Object.assign(started, { prefix }));
+}

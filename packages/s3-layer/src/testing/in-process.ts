@@ -1,0 +1,40 @@
+/** An S3Connector served in the test process (for layer tests that need no bundle). */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectorClient, serveConnector } from '@state-proxy/connector-core';
+import { readS3Settings } from '../config.js';
+import { S3Connector, type WriteMode } from '../connector.js';
+import { s3Env } from './connectors.js';
+
+export interface InProcessConnector {
+  connector: S3Connector;
+  client: ConnectorClient;
+  stop(): Promise<void>;
+}
+
+export async function serveS3InProcess(
+  bucket: string,
+  prefix: string,
+  writeMode: WriteMode = 'buffered',
+  env: Record<string, string> = {},
+): Promise<InProcessConnector> {
+  const settingsEnv = { ...s3Env(bucket), ...env };
+  // Credentials come from the SDK's default chain, as in production: the environment.
+  process.env.AWS_ACCESS_KEY_ID = settingsEnv.AWS_ACCESS_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY = settingsEnv.AWS_SECRET_ACCESS_KEY;
+  const connector = new S3Connector(readS3Settings(settingsEnv, prefix), writeMode);
+  const dir = await mkdtemp(join(tmpdir(), 's3-layer-'));
+  const serving = await serveConnector(connector, { socketPath: join(dir, 's.sock'), processMetrics: false });
+  const client = new ConnectorClient(serving.socketPath);
+  return {
+    connector,
+    client,
+    async stop() {
+      client.close();
+      await serving.close(1000);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // One real S3 server (RadosGW here) for the whole run, shared by the test files.
+    globalSetup: [fileURLToPath(new URL('./src/testing/global-setup.ts', import.meta.url))],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
