@@ -80,9 +80,16 @@ export interface Connector {
   getAttribute(key: string, name: string): Promise<string>;
   /**
    * Returns the new ETag when the write made a new version (S3 content_type), or `deleted` when
-   * it removed the key (Redis ttl <= 0), so the CAS memory stays right.
+   * it removed the key (Redis ttl <= 0), so the CAS memory stays right. A connector whose
+   * attribute write makes a new version honours `condition` (the version the CAS memory
+   * expects) like a write does: ConflictError when the key is no longer at that version.
    */
-  setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult>;
+  setAttribute(
+    key: string,
+    name: string,
+    value: string,
+    condition?: WriteCondition,
+  ): Promise<AttributeWriteResult>;
 
   /** Throws (UnavailableError, TimeoutError) when the backend cannot serve. */
   checkReady(): Promise<void>;

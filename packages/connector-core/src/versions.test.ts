@@ -114,6 +114,23 @@ describe('withCompareAndSet', () => {
     expect(conditions).toEqual([{ kind: 'match', etag: 'client-etag' }, { kind: 'absent' }]);
   });
 
+  it('hands the remembered version to an attribute write, and forgets the key when it conflicts', async () => {
+    const { inner } = recordingConnector();
+    const seen: unknown[] = [];
+    let conflict = true;
+    inner.setAttribute = async (_key, _name, _value, condition) => {
+      seen.push(condition);
+      if (conflict) throw new ConflictError('k');
+      return {};
+    };
+    const cas = withCompareAndSet(inner, 10);
+    await cas.read('k');
+    await expect(cas.setAttribute('k', 'content_type', 'x')).rejects.toBeInstanceOf(ConflictError);
+    conflict = false;
+    await cas.setAttribute('k', 'content_type', 'x');
+    expect(seen).toEqual([{ kind: 'match', etag: 'read-etag' }, undefined]);
+  });
+
   it('remembers the new version made by an attribute write', async () => {
     const { inner, conditions } = recordingConnector();
     const cas = withCompareAndSet(inner, 10);

@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Connector, ETag, ListOptions, WriteBody, WriteCondition } from './connector.js';
-import { KeyNotFoundError } from './errors.js';
+import { ConflictError, KeyNotFoundError } from './errors.js';
 
 const ABSENT = Symbol('absent');
 type Version = ETag | typeof ABSENT;
@@ -81,7 +81,13 @@ export function withCompareAndSet(inner: Connector, maxKeys: number): Connector 
     },
 
     async setAttribute(key, name, value) {
-      const result = await inner.setAttribute(key, name, value);
+      let result: Awaited<ReturnType<Connector['setAttribute']>>;
+      try {
+        result = await inner.setAttribute(key, name, value, memory.conditionFor(key));
+      } catch (error) {
+        if (error instanceof ConflictError) memory.forget(key);
+        throw error;
+      }
       // A metadata write that made a new version (S3 content_type) is our own write: remember it
       // so the next plain write does not conflict with ourselves.
       if (result.deleted) memory.forget(key);

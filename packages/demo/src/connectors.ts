@@ -42,6 +42,8 @@ export function startConnector(
   return spawnConnector({
     entry: entryOf(variant),
     env: { ...envFor(variant, backends, prefix), LOG_LEVEL: 'warn' },
+    // Generous: eight replicas start at once on a small machine.
+    startTimeoutMs: 60_000,
   });
 }
 

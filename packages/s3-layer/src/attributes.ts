@@ -6,10 +6,12 @@ import { CopyObjectCommand, GetObjectCommand, type HeadObjectCommandOutput } fro
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   BadRequestError,
+  ConflictError,
   type ETag,
   KeyNotFoundError,
   PermissionDeniedError,
   UnsupportedAttributeError,
+  type WriteCondition,
 } from '@state-proxy/connector-core';
 import { explainConditionalFailure } from './conditions.js';
 import { unquoteEtag } from './etags.js';
@@ -69,10 +71,19 @@ export async function setAttribute(
   key: string,
   name: string,
   value: string,
+  condition?: WriteCondition,
 ): Promise<{ etag?: ETag }> {
   const head = await existing(ctx, key);
   if (!readers[name]) throw new UnsupportedAttributeError(name);
   if (!WRITABLE.has(name)) throw new PermissionDeniedError(`attribute ${name} is read-only`);
+  // The CAS memory's expected version: relabelling someone else's newer content would make the
+  // connector remember a version its handler never read.
+  if (
+    condition?.kind === 'absent' ||
+    (condition?.kind === 'match' && condition.etag !== unquoteEtag(head.ETag))
+  ) {
+    throw new ConflictError(key);
+  }
   return { etag: await replaceContentType(ctx, key, head, checkContentType(value)) };
 }
 

@@ -97,8 +97,13 @@ export class S3Connector implements Connector {
     return attributes.getAttribute(this.#ctx, key, name);
   }
 
-  setAttribute(key: string, name: string, value: string): Promise<{ etag?: ETag }> {
-    return attributes.setAttribute(this.#ctx, key, name, value);
+  setAttribute(
+    key: string,
+    name: string,
+    value: string,
+    condition?: WriteCondition,
+  ): Promise<{ etag?: ETag }> {
+    return attributes.setAttribute(this.#ctx, key, name, value, condition);
   }
 
   async checkReady(): Promise<void> {

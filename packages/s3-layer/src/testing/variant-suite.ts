@@ -2,7 +2,7 @@
  * The tests every S3 variant runs against the real server, beside the core conformance suite:
  * races checked in the bucket itself, extended attributes, and backend faults.
  */
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConnectorClient } from '@state-proxy/connector-core';
 import { describeConformance, type SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,23 @@ export function describeS3Variant(variant: VariantUnderTest): void {
           expect(await storedBytes(s3, bucket, objectKey(key))).toBe('v1');
           expect((await client.put(key, 'v2')).status).toBe(204);
           expect((await client.get(key)).body.toString()).toBe('v2');
+        });
+
+        it('content_type after another writer changed the object: 409 on CAS, relabels on LWW', async () => {
+          const key = testKey('content-type-race');
+          await client.put(key, 'mine');
+          expect((await client.get(key)).status).toBe(200); // remembered by the CAS variant
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey(key), Body: 'theirs' }));
+          const res = await client.setMeta(key, 'content_type', 'text/plain');
+          const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
+          if (variant.consistency === 'cas') {
+            expect([res.status, errorCode(res)]).toEqual([409, 'conflict']);
+            expect(head.ContentType).not.toBe('text/plain');
+          } else {
+            expect(res.status).toBe(204);
+            expect(head.ContentType).toBe('text/plain');
+          }
+          expect(await storedBytes(s3, bucket, objectKey(key))).toBe('theirs');
         });
 
         it('a bad content_type value is 400', async () => {
