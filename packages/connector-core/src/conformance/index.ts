@@ -19,6 +19,7 @@ import { listingTests } from './suite-listing.js';
 import { serviceTests } from './suite-service.js';
 
 export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from '../spawn.js';
+export { describeStandaloneBundle } from './bundle.js';
 export { abandonedUpload, type RawResponse, rawRequest } from './raw.js';
 
 export interface ConformanceOptions {

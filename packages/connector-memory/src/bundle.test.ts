@@ -1,0 +1,9 @@
+import { fileURLToPath } from 'node:url';
+import { describeStandaloneBundle } from '@state-proxy/connector-core/conformance';
+
+describeStandaloneBundle({
+  name: 'memory',
+  entry: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+  env: {},
+  readyStatus: 200,
+});
