@@ -1,0 +1,92 @@
+/**
+ * Start-up time: from spawn() to the first 200 on /healthz, polling the socket every 2 ms, as a
+ * pod's readiness would see it. Not spawnConnector (it waits for the log line first, adding
+ * stdout parsing to what we measure). Sequential runs; the median is the figure.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Backends } from './backends.js';
+import { track } from './cleanup.js';
+import { median } from './stats.js';
+import type { Variant } from './variants.js';
+
+export interface StartupResult {
+  runsMs: number[];
+  medianMs: number;
+  targetMs: number;
+  /** Median spawn-to-exit of `node -e ''` just before: what Node alone costs on this machine now. */
+  nodeBaselineMs: number;
+}
+
+const TARGET_MS = 300;
+const GIVE_UP_MS = 15_000;
+
+function healthz(socketPath: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/healthz', method: 'GET', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0)); // ENOENT/ECONNREFUSED: not listening yet
+    req.end();
+  });
+}
+
+async function once(variant: Variant, env: Record<string, string>): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-startup-'));
+  const socketPath = join(dir, 'c.sock');
+  const start = performance.now();
+  const child = spawn(process.execPath, [variant.entry], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn', CONNECTOR_SOCKET: socketPath },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const untrack = track(stop);
+  try {
+    while ((await healthz(socketPath)) !== 200) {
+      if (child.exitCode !== null)
+        throw new Error(`${variant.name} exited with ${child.exitCode} before serving: ${stderr.trim()}`);
+      if (performance.now() - start > GIVE_UP_MS)
+        throw new Error(`${variant.name} did not serve within ${GIVE_UP_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return performance.now() - start;
+  } finally {
+    untrack();
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function bareNode(): Promise<number> {
+  const start = performance.now();
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return performance.now() - start;
+}
+
+export async function measureStartup(
+  variant: Variant,
+  backends: Backends,
+  runs = 10,
+): Promise<StartupResult> {
+  const env = variant.env(backends, 'bench-startup');
+  const baseline: number[] = [];
+  for (let i = 0; i < runs; i++) baseline.push(await bareNode());
+  const runsMs: number[] = [];
+  for (let i = 0; i < runs; i++) runsMs.push(await once(variant, env));
+  return { runsMs, medianMs: median(runsMs), targetMs: TARGET_MS, nodeBaselineMs: median(baseline) };
+}
