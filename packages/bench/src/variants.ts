@@ -47,10 +47,12 @@ const s3Variant = (name: VariantName, cas: boolean): Variant => ({
 });
 
 /**
- * BENCH_CONNECTOR_NODE_OPTIONS: Node flags for the connector processes only (e.g. heap limits), to
- * try a fix without rebuilding; recorded in the results.
+ * Node flags for the connector processes, recorded in the results. By default the ones the images
+ * ship (images/Dockerfile NODE_OPTIONS), so the figures are those of the sidecar as deployed;
+ * BENCH_CONNECTOR_NODE_OPTIONS overrides them (empty: Node's defaults).
  */
-export const connectorNodeOptions = process.env.BENCH_CONNECTOR_NODE_OPTIONS ?? '';
+export const connectorNodeOptions =
+  process.env.BENCH_CONNECTOR_NODE_OPTIONS ?? '--max-semi-space-size=1 --max-old-space-size=64';
 const withNodeOptions = (env: Record<string, string>) =>
   connectorNodeOptions ? { ...env, NODE_OPTIONS: connectorNodeOptions } : env;
 

@@ -56,6 +56,20 @@ describe('Spool', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('copies a body of known length into one buffer', async () => {
+    const data = randomBytes(3000);
+    const parts = [data.subarray(0, 1000), data.subarray(1000)];
+    const spool = await Spool.fromStream(Readable.from(parts), { memoryBytes: 4000, dir }, 3000);
+    expect(spool.inMemory).toBe(true);
+    expect((await spool.buffer()).equals(data)).toBe(true);
+    await expect(Spool.fromStream(Readable.from(parts), { memoryBytes: 4000, dir }, 2999)).rejects.toThrow(
+      /longer/,
+    );
+    await expect(Spool.fromStream(Readable.from(parts), { memoryBytes: 4000, dir }, 3001)).rejects.toThrow(
+      /ended after/,
+    );
+  });
+
   it('handles an empty body', async () => {
     const spool = await Spool.fromStream(Readable.from([]), { memoryBytes: 1000, dir });
     expect(spool.length).toBe(0);

@@ -24,8 +24,19 @@ export class Spool implements WriteBody {
     readonly path: string | undefined,
   ) {}
 
-  /** Reads `source` to its end. If reading fails, nothing is left behind and the error is rethrown. */
-  static async fromStream(source: AsyncIterable<Buffer | string>, options: SpoolOptions): Promise<Spool> {
+  /**
+   * Reads `source` to its end. If reading fails, nothing is left behind and the error is rethrown.
+   * `declaredLength` (Content-Length) lets a body that fits in memory be copied once into one
+   * buffer of the right size, instead of collected and concatenated.
+   */
+  static async fromStream(
+    source: AsyncIterable<Buffer | string>,
+    options: SpoolOptions,
+    declaredLength?: number,
+  ): Promise<Spool> {
+    if (declaredLength !== undefined && declaredLength <= options.memoryBytes) {
+      return Spool.#intoOneBuffer(source, declaredLength);
+    }
     const chunks: Buffer[] = [];
     let length = 0;
     let file: FileHandle | undefined;
@@ -53,6 +64,19 @@ export class Spool implements WriteBody {
       if (path) await rm(path, { force: true });
       throw error;
     }
+  }
+
+  static async #intoOneBuffer(source: AsyncIterable<Buffer | string>, length: number): Promise<Spool> {
+    const whole = Buffer.allocUnsafe(length);
+    let filled = 0;
+    for await (const raw of source) {
+      const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      if (filled + chunk.length > length) throw new Error(`body is longer than its declared ${length} bytes`);
+      chunk.copy(whole, filled);
+      filled += chunk.length;
+    }
+    if (filled !== length) throw new Error(`body ended after ${filled} of its declared ${length} bytes`);
+    return new Spool(length, [whole], undefined);
   }
 
   get inMemory(): boolean {

@@ -66,6 +66,10 @@ export async function putStreaming(
   body: WriteBody,
   condition: WriteCondition | undefined,
 ): Promise<{ etag: ETag }> {
+  // A body known to fit in one part needs no multipart machinery (nor its part buffers).
+  if (body.length !== undefined && body.length <= Math.min(ctx.settings.partSizeBytes, BUFFER_PUT_BYTES)) {
+    return putBuffered(ctx, key, body, condition);
+  }
   if (condition) await failEarly(ctx, key, condition);
   const tracked = trackErrors(body.stream());
   return await guarded(ctx, key, condition, tracked, async () => {

@@ -64,8 +64,8 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | und
 
 /** Reads the whole body into a Spool (memory, then a temp file). The caller disposes it. */
 export async function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
-  checkDeclaredLength(req, options.maxBodyBytes);
-  return Spool.fromStream(limitedStream(req, options.maxBodyBytes), options.spool);
+  const length = checkDeclaredLength(req, options.maxBodyBytes);
+  return Spool.fromStream(limitedStream(req, options.maxBodyBytes), options.spool, length);
 }
 
 /** The live body for a streaming connector. */
@@ -75,10 +75,8 @@ export function liveRequestBody(req: IncomingMessage, options: BodyOptions): Wri
   return {
     length,
     stream: () => stream,
-    async buffer() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    },
+    // The whole body in memory by definition: never spilled, one buffer when the length is known.
+    buffer: async () =>
+      (await Spool.fromStream(stream, { memoryBytes: Number.POSITIVE_INFINITY }, length)).buffer(),
   };
 }
