@@ -9,10 +9,13 @@ const CYCLES = 20;
 
 /** 8 workers increment one counter, each through its own replica of the connector. */
 export async function counterScene(variant: Variant, backends: Backends): Promise<string> {
-  const replicas: SpawnedConnector[] = await Promise.all(
+  const starts = await Promise.allSettled(
     Array.from({ length: WORKERS }, () => startConnector(variant, backends, `demo-counter-${variant}`)),
   );
+  const replicas = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
   try {
+    const failed = starts.find((start) => start.status === 'rejected');
+    if (failed) throw failed.reason;
     const result = await runCounterWorkload({
       sockets: replicas.map((replica) => replica.socketPath),
       key: 'counter.txt',
