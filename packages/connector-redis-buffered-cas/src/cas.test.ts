@@ -2,7 +2,7 @@
  * Compare-and-set (SPEC §4) against a real Redis: the lost-update invariant, shown to be able to
  * fail; exclusive-create races; explicit If-Match.
  */
-import { type Connector, ConnectorClient, serveConnector } from '@state-proxy/connector-core';
+import { type Connector, ConnectorClient, runCounterWorkload, serveConnector } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,33 +20,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/**
- * One worker: CYCLES times read the counter, add one, write it back; a 409 means someone else
- * wrote in between, so re-read and try again. A fresh connection per request, as the runtime does.
- */
-async function incrementWorker(socketPath: string, key: string): Promise<void> {
-  const client = new ConnectorClient(socketPath);
-  try {
-    for (let done = 0; done < CYCLES; ) {
-      const read = await client.get(key);
-      if (read.status !== 200 && read.status !== 404) throw new Error(`GET answered ${read.status}`);
-      const value = read.status === 200 ? Number(read.body.toString()) : 0;
-      const write = await client.put(key, String(value + 1));
-      if (write.status === 204) done += 1;
-      else if (write.status !== 409) throw new Error(`PUT answered ${write.status}: ${write.body}`);
-    }
-  } finally {
-    client.close();
-  }
-}
-
-/** Runs the workload with worker i on socket i (one connector per worker, like actor replicas). */
+/** The shared workload with worker i on socket i (one connector per worker, like actor replicas). */
 async function runCounter(socketPaths: string[], key: string): Promise<number> {
-  await Promise.all(socketPaths.map((socketPath) => incrementWorker(socketPath, key)));
-  const client = new ConnectorClient(socketPaths[0]!);
-  const final = await client.get(key);
-  client.close();
-  return Number(final.body.toString());
+  const result = await runCounterWorkload({ sockets: socketPaths, key, workers: WORKERS, cycles: CYCLES });
+  return result.final;
 }
 
 describe('lost updates', () => {

@@ -1,7 +1,7 @@
 // SPEC §4 invariant: W workers x N read-increment-write cycles, retrying on 409, end at exactly W x N.
-import { ConnectorClient } from '@state-proxy/connector-core';
+import { runCounterWorkload } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
-import { freshBucket, runCounter, startVariant } from '@state-proxy/s3-layer/testing';
+import { freshBucket, startVariant } from '@state-proxy/s3-layer/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { variant } from './variant.js';
 
@@ -10,21 +10,23 @@ const CYCLES = 20;
 
 // One connector process per worker, as each actor has its own sidecar (same bucket and prefix).
 let connectors: SpawnedConnector[] = [];
-let clients: ConnectorClient[] = [];
 beforeAll(async () => {
   const bucket = await freshBucket('cas-counter');
   connectors = await Promise.all(
     Array.from({ length: WORKERS }, () => startVariant(variant, bucket, { STATE_PREFIX: 'shared' })),
   );
-  clients = connectors.map((c) => new ConnectorClient(c.socketPath));
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
   await Promise.all(connectors.map((c) => c.stop()));
 });
 
 it(`${WORKERS} workers x ${CYCLES} increments with retry on 409 end at exactly ${WORKERS * CYCLES}`, async () => {
-  const result = await runCounter(clients, 'counters/shared', CYCLES);
+  const result = await runCounterWorkload({
+    sockets: connectors.map((c) => c.socketPath),
+    key: 'counters/shared',
+    workers: WORKERS,
+    cycles: CYCLES,
+  });
   expect(result.final).toBe(WORKERS * CYCLES);
   expect(result.conflicts).toBeGreaterThan(0); // the workers really did race
 });

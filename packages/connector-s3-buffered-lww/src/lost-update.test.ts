@@ -1,8 +1,8 @@
 // The control for s3-buffered-cas's lost-update test: without CAS the same workload loses updates,
 // so that test can fail.
-import { ConnectorClient } from '@state-proxy/connector-core';
+import { runCounterWorkload } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
-import { freshBucket, runCounter, startVariant } from '@state-proxy/s3-layer/testing';
+import { freshBucket, startVariant } from '@state-proxy/s3-layer/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { variant } from './variant.js';
 
@@ -11,21 +11,23 @@ const CYCLES = 20;
 
 // One connector process per worker, as each actor has its own sidecar (same bucket and prefix).
 let connectors: SpawnedConnector[] = [];
-let clients: ConnectorClient[] = [];
 beforeAll(async () => {
   const bucket = await freshBucket('lww-counter');
   connectors = await Promise.all(
     Array.from({ length: WORKERS }, () => startVariant(variant, bucket, { STATE_PREFIX: 'shared' })),
   );
-  clients = connectors.map((c) => new ConnectorClient(c.socketPath));
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
   await Promise.all(connectors.map((c) => c.stop()));
 });
 
 it(`last write wins: ${WORKERS} racing workers x ${CYCLES} increments lose updates`, async () => {
-  const result = await runCounter(clients, 'counters/shared', CYCLES);
+  const result = await runCounterWorkload({
+    sockets: connectors.map((c) => c.socketPath),
+    key: 'counters/shared',
+    workers: WORKERS,
+    cycles: CYCLES,
+  });
   expect(result.conflicts).toBe(0);
   expect(result.final).toBeLessThan(WORKERS * CYCLES);
 });
