@@ -2,7 +2,12 @@
  * Compare-and-set (SPEC §4) against a real Redis: the lost-update invariant, shown to be able to
  * fail; exclusive-create races; explicit If-Match.
  */
-import { type Connector, ConnectorClient, runCounterWorkload, serveConnector } from '@state-proxy/connector-core';
+import {
+  type Connector,
+  ConnectorClient,
+  runCounterWorkload,
+  serveConnector,
+} from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
