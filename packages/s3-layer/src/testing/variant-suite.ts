@@ -4,7 +4,11 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConnectorClient } from '@state-proxy/connector-core';
-import { describeConformance, type SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import {
+  describeConformance,
+  describeStandaloneBundle,
+  type SpawnedConnector,
+} from '@state-proxy/connector-core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTES } from '../attributes.js';
 import { directClient, freshBucket } from './backend.js';
@@ -37,6 +41,21 @@ export function describeS3Variant(variant: VariantUnderTest): void {
     });
 
     describeConformance({ name: variant.name, start: (env) => startVariant(variant, bucket, env) });
+
+    describeStandaloneBundle({
+      name: variant.name,
+      entry: variant.entry,
+      // Nothing listens on port 1: the connector must serve anyway and report itself not ready.
+      env: {
+        STATE_BUCKET: 'bundle-check',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        STATE_BACKEND_TIMEOUT_MS: '500',
+        STATE_BACKEND_MAX_ATTEMPTS: '1',
+      },
+      readyStatus: 503,
+    });
 
     describe('against the bucket', () => {
       let connector: SpawnedConnector & { prefix: string };
