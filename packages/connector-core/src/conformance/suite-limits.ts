@@ -1,7 +1,8 @@
 /** The body size limit: 413 from Content-Length before reading, or as soon as a chunked body passes it. */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorClient } from '../client.js';
+import { ConnectorClient, encodeKey } from '../client.js';
+import { MAX_META_BODY_BYTES } from '../http/meta-routes.js';
 import type { StartedConnector } from '../spawn.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
@@ -39,6 +40,36 @@ export function limitTests(suite: Suite): void {
       expectError(await client.put(key, Readable.from(chunks)), 413, 'too_large');
       expectError(await client.get(key), 404, 'key_not_found');
       expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+    });
+  });
+}
+
+/** `/meta` bodies are small by definition: bounded whether they come chunked or with a length. */
+export function metaLimitTests(suite: Suite): void {
+  describe(`attribute body limit (${MAX_META_BODY_BYTES} bytes)`, () => {
+    const metaPath = (key: string) => `/meta/${encodeKey(key)}?attr=ttl`;
+
+    it('a chunked /meta body above the limit is 413 too_large and the key is untouched', async () => {
+      const key = uniqueKey('meta-chunked');
+      expect((await suite.client.put(key, 'kept')).status).toBe(204);
+      // 1 MiB in 16 KiB chunks, 16x the limit: read and dropped, never held.
+      const chunks = Array.from({ length: 64 }, () => Buffer.alloc(16 * 1024, 0x20));
+      const res = await suite.client.request({
+        method: 'PUT',
+        path: metaPath(key),
+        body: Readable.from(chunks),
+      });
+      expectError(res, 413, 'too_large');
+      expect((await suite.client.get(key)).body.toString()).toBe('kept');
+      expect((await suite.client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+    });
+
+    it('a /meta Content-Length above the limit is 413 too_large before the body is read', async () => {
+      const key = uniqueKey('meta-length');
+      expect((await suite.client.put(key, 'kept')).status).toBe(204);
+      const body = JSON.stringify({ value: 'x'.repeat(MAX_META_BODY_BYTES) });
+      expectError(await suite.client.request({ method: 'PUT', path: metaPath(key), body }), 413, 'too_large');
+      expect((await suite.client.get(key)).body.toString()).toBe('kept');
     });
   });
 }

@@ -40,6 +40,11 @@ function declaredLength(req: IncomingMessage): number | undefined {
 function limitedStream(req: IncomingMessage, maxBytes: number | undefined) {
   const source = maxBytes === undefined ? req : req.pipe(new ByteLimit(maxBytes));
   if (source !== req) {
+    // Over the limit: the rest of the body is read and dropped, so the client can finish sending
+    // and then read its 413 instead of failing to write into a connection nobody reads.
+    source.once('error', (error) => {
+      if (error instanceof TooLargeError) req.resume();
+    });
     // pipe() does not forward errors; a disconnect must fail the consumer, not end the stream early.
     req.once('error', () => source.destroy(new ClientDisconnectedError()));
     req.once('aborted', () => source.destroy(new ClientDisconnectedError()));
@@ -66,6 +71,15 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | und
 export async function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
   const length = checkDeclaredLength(req, options.maxBodyBytes);
   return Spool.fromStream(limitedStream(req, options.maxBodyBytes), options.spool, length);
+}
+
+/**
+ * Reads a small body whole, bounded by `maxBytes` whether it comes with Content-Length or
+ * chunked: 413 before reading, or as soon as the bytes pass the limit.
+ */
+export async function readSmallBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const length = checkDeclaredLength(req, maxBytes);
+  return (await Spool.fromStream(limitedStream(req, maxBytes), { memoryBytes: maxBytes }, length)).buffer();
 }
 
 /** The live body for a streaming connector. */

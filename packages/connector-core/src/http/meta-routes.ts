@@ -1,14 +1,17 @@
 /** `/meta/<key>`: extended attributes. Names travel without the `user.asya.` prefix. */
+import type { IncomingMessage } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Connector } from '../connector.js';
 import { BadRequestError } from '../errors.js';
+import { readSmallBody } from './body.js';
 import { keyOf, queryOf } from './keys-routes.js';
 
 type Env = { Bindings: HttpBindings };
 
 const ATTRIBUTE_PREFIX = 'user.asya.';
-const MAX_META_BODY_BYTES = 64 * 1024;
+/** An attribute value is small; this bounds what one request can make us hold, chunked or not. */
+export const MAX_META_BODY_BYTES = 64 * 1024;
 
 function attributeName(raw: string | null): string | undefined {
   if (raw === null) return undefined;
@@ -17,11 +20,8 @@ function attributeName(raw: string | null): string | undefined {
   return name;
 }
 
-async function readValue(request: Request): Promise<string> {
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_META_BODY_BYTES) {
-    throw new BadRequestError('attribute body is too large');
-  }
-  const text = await request.text();
+async function readValue(req: IncomingMessage): Promise<string> {
+  const text = (await readSmallBody(req, MAX_META_BODY_BYTES)).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -46,7 +46,7 @@ export function addMetaRoutes(app: Hono<Env>, connector: Connector): void {
     const key = keyOf(c, '/meta/');
     const name = attributeName(queryOf(c).get('attr'));
     if (name === undefined) throw new BadRequestError('attr query parameter is required');
-    const value = await readValue(c.req.raw);
+    const value = await readValue(c.env.incoming);
     await connector.setAttribute(key, name, value);
     return new Response(null, { status: 204 });
   });
