@@ -1,5 +1,5 @@
 /** The translation table from node-redis failures to the protocol's error codes. */
-import { ConflictError } from '@state-proxy/connector-core';
+
 import {
   ClientClosedError,
   ClientOfflineError,
@@ -8,7 +8,8 @@ import {
   ErrorReply,
   SocketClosedUnexpectedlyError,
   TimeoutError,
-} from 'redis';
+} from '@redis/client';
+import { ConflictError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError } from './client.js';
 import { translateRedisError } from './errors.js';

@@ -2,13 +2,7 @@
  * The one place where node-redis failures become core's typed errors, so an outage is always
  * 503/504 and never a 500. Messages from Redis and sockets never contain the URL's password.
  */
-import {
-  BadRequestError,
-  ConnectorError,
-  PermissionDeniedError,
-  TimeoutError,
-  UnavailableError,
-} from '@state-proxy/connector-core';
+
 import {
   ClientClosedError,
   ClientOfflineError,
@@ -18,7 +12,14 @@ import {
   TimeoutError as RedisTimeoutError,
   SocketClosedUnexpectedlyError,
   SocketTimeoutError,
-} from 'redis';
+} from '@redis/client';
+import {
+  BadRequestError,
+  ConnectorError,
+  PermissionDeniedError,
+  TimeoutError,
+  UnavailableError,
+} from '@state-proxy/connector-core';
 import { DeadlineExceededError } from './client.js';
 
 /** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */

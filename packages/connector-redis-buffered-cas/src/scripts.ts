@@ -3,7 +3,7 @@
  * it cannot be separated by another client's write. node-redis sends EVALSHA and falls back to
  * EVAL when the server does not know the script yet (NOSCRIPT, e.g. after a restart).
  */
-import { type CommandParser, defineScript } from 'redis';
+import { type CommandParser, defineScript } from '@redis/client';
 
 /** What `compareAndSet` answers. */
 export const CAS_WRITTEN = 1;
