@@ -10,7 +10,6 @@
  * - an 'error' listener is always attached: node-redis emits 'error' on every failed attempt and
  *   an EventEmitter without a listener would crash the process.
  */
-
 import { createClient, DisconnectsClientError, RESP_TYPES } from '@redis/client';
 import { MiB } from '@state-proxy/connector-core';
 import { SCRIPTS } from './scripts.js';

@@ -1,5 +1,4 @@
 /** The translation table from node-redis failures to the protocol's error codes. */
-
 import {
   ClientClosedError,
   ClientOfflineError,

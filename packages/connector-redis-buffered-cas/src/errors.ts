@@ -2,7 +2,6 @@
  * The one place where node-redis failures become core's typed errors, so an outage is always
  * 503/504 and never a 500. Messages from Redis and sockets never contain the URL's password.
  */
-
 import {
   ClientClosedError,
   ClientOfflineError,
