@@ -2,6 +2,7 @@
  * Reading settings from the environment. A missing or invalid setting is a ConfigError whose
  * message is the one line the process prints before exiting with code 1 (see run.ts).
  */
+import { defaultMemoryBudget, MIN_MEMORY_BUDGET_BYTES } from './memory-budget.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -11,6 +12,9 @@ export type Env = Record<string, string | undefined>;
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
+
+export const DEFAULT_SPOOL_MEMORY_BYTES = 4 * MiB;
+export const DEFAULT_MEMORY_WAIT_MS = 10_000;
 
 export function requireString(env: Env, name: string): string {
   const value = env[name];
@@ -68,8 +72,12 @@ export interface CoreConfig {
   shutdownGraceMs: number;
   /** Largest accepted body; undefined: no limit. */
   maxBodyBytes: number | undefined;
-  /** Bodies up to this size are buffered in memory; larger ones spill to a temp file. */
+  /** Bodies up to this size are buffered in memory (budget permitting); larger ones spill to a temp file. */
   spoolMemoryBytes: number;
+  /** Body bytes all requests together may hold in memory (see memory-budget.ts). */
+  memoryBudgetBytes: number;
+  /** How long a request waits for its share of that budget before it is answered 503. */
+  memoryWaitMs: number;
   spoolDir: string | undefined;
   /** How many keys the CAS memory remembers (LRU). */
   casMemoryKeys: number;
@@ -90,7 +98,12 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     logLevel: logLevel as LogLevel,
     shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', 10_000),
     maxBodyBytes: optionalLimit(env, 'STATE_MAX_BODY_BYTES', defaults.maxBodyBytes),
-    spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', 4 * MiB),
+    spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', DEFAULT_SPOOL_MEMORY_BYTES),
+    memoryBudgetBytes: Math.max(
+      MIN_MEMORY_BUDGET_BYTES,
+      optionalInteger(env, 'STATE_MEMORY_BUDGET_BYTES', defaultMemoryBudget()),
+    ),
+    memoryWaitMs: optionalInteger(env, 'STATE_MEMORY_WAIT_MS', DEFAULT_MEMORY_WAIT_MS),
     spoolDir: env.STATE_SPOOL_DIR || undefined,
     casMemoryKeys: Math.max(1, optionalInteger(env, 'STATE_CAS_MEMORY_KEYS', 100_000)),
   };

@@ -23,6 +23,11 @@ export type WriteCondition =
  */
 export interface WriteBody {
   readonly length: number | undefined;
+  /**
+   * True when the bytes are already in memory (a small spooled body): buffer() then costs nothing,
+   * so a connector sends them whole rather than in chunks.
+   */
+  readonly inMemory?: boolean;
   /** The bytes as one stream. Call once. */
   stream(): Readable;
   /** The bytes as one Buffer (buffered connectors only: it reads a spilled file into memory). */

@@ -22,6 +22,13 @@ export {
   validateKey,
   validatePrefix,
 } from './keys.js';
+export {
+  containerMemoryLimit,
+  DEFAULT_MEMORY_BUDGET_BYTES,
+  defaultMemoryBudget,
+  MemoryBudget,
+  type Reservation,
+} from './memory-budget.js';
 export { createLogger, createMetrics, type Metrics } from './observability.js';
 export {
   type RunOptions,

@@ -70,11 +70,15 @@ describe('serveConnector', () => {
         stat: async () => Promise.reject(new TimeoutError('redis did not answer')),
       }),
     );
-    expect(JSON.parse((await client.get('k')).body.toString())).toEqual({
+    const unavailable = await client.get('k');
+    expect(JSON.parse(unavailable.body.toString())).toEqual({
       error: 'unavailable',
       message: 'redis is down',
     });
-    expect((await client.head('k')).status).toBe(504);
+    expect(unavailable.headers['retry-after']).toBe('1');
+    const timedOut = await client.head('k');
+    expect(timedOut.status).toBe(504);
+    expect(timedOut.headers['retry-after']).toBeUndefined();
     const metrics = (await client.request({ method: 'GET', path: '/metrics' })).body.toString();
     expect(metrics).toContain('state_proxy_backend_errors_total{operation="read",code="unavailable"} 1');
     expect(metrics).toContain('state_proxy_backend_errors_total{operation="stat",code="timeout"} 1');

@@ -3,14 +3,23 @@
  * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
  */
 import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, type CoreConfig, type Env, readCoreConfig } from './config.js';
+import {
+  ConfigError,
+  type CoreConfig,
+  DEFAULT_MEMORY_WAIT_MS,
+  DEFAULT_SPOOL_MEMORY_BYTES,
+  type Env,
+  readCoreConfig,
+} from './config.js';
 import type { Connector } from './connector.js';
 import { createApp } from './http/app.js';
 import { createProtocolServer } from './http/server.js';
+import { defaultMemoryBudget, MemoryBudget } from './memory-budget.js';
 import { createLogger, createMetrics, type Metrics } from './observability.js';
-import type { SpoolOptions } from './spool.js';
+import { removeStaleSpoolFiles, type SpoolOptions } from './spool.js';
 
 export interface ServeOptions {
   socketPath: string;
@@ -18,7 +27,9 @@ export interface ServeOptions {
   socketMode?: number;
   /** Largest accepted body in bytes; undefined: no limit. */
   maxBodyBytes?: number | undefined;
-  spool?: Partial<SpoolOptions>;
+  spool?: Pick<Partial<SpoolOptions>, 'memoryBytes' | 'dir'>;
+  /** The memory budget for bodies, shared with the connector; one sized for this container by default. */
+  memory?: MemoryBudget;
   log?: Logger;
   /** Add process metrics (RSS, event loop lag...) to /metrics. Default true. */
   processMetrics?: boolean;
@@ -30,8 +41,6 @@ export interface ServingConnector {
   /** Stops accepting, lets in-flight requests finish for up to `graceMs`, closes the connector, removes the socket. */
   close(graceMs?: number): Promise<void>;
 }
-
-const DEFAULT_SPOOL_MEMORY_BYTES = 4 * 1024 * 1024;
 
 /** A socket file left by a previous run is removed; any other file there is an error. */
 async function removeStaleSocket(path: string): Promise<void> {
@@ -53,6 +62,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
       spool: {
         memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
         dir: options.spool?.dir,
+        budget: options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS),
       },
     },
   });
@@ -103,8 +113,16 @@ export interface RunOptions {
   variant: string;
   /** The size limit when STATE_MAX_BODY_BYTES is not set; undefined: no limit. */
   defaultMaxBodyBytes: number | undefined;
-  /** Builds the connector from the environment. Throws ConfigError for a bad setting. */
-  create(env: Env, core: CoreConfig, log: Logger): { connector: Connector; backend: string };
+  /**
+   * Builds the connector from the environment. Throws ConfigError for a bad setting. `memory` is
+   * the budget the connector takes its share from for body bytes it holds (backend I/O chunks).
+   */
+  create(
+    env: Env,
+    core: CoreConfig,
+    log: Logger,
+    memory: MemoryBudget,
+  ): { connector: Connector; backend: string };
 }
 
 /** A variant's main: exits 1 with one line on a bad setting, 0 after a graceful shutdown. */
@@ -122,7 +140,11 @@ export function runConnector(options: RunOptions): void {
 async function run(options: RunOptions): Promise<void> {
   const core = readCoreConfig(process.env, { maxBodyBytes: options.defaultMaxBodyBytes });
   const log = createLogger(core.logLevel, { variant: options.variant });
-  const { connector, backend } = options.create(process.env, core, log);
+  const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
+  const { connector, backend } = options.create(process.env, core, log, memory);
+  const stale = await removeStaleSpoolFiles(core.spoolDir);
+  if (stale.length > 0)
+    log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
 
   // A request never takes the process down: anything that escapes is logged and the server goes on.
   process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
@@ -133,6 +155,7 @@ async function run(options: RunOptions): Promise<void> {
     socketMode: core.socketMode,
     maxBodyBytes: core.maxBodyBytes,
     spool: { memoryBytes: core.spoolMemoryBytes, dir: core.spoolDir },
+    memory,
     log,
   });
   log.info(
@@ -141,6 +164,7 @@ async function run(options: RunOptions): Promise<void> {
       backend,
       socket: core.socketPath,
       maxBodyBytes: core.maxBodyBytes ?? null,
+      memoryBudgetBytes: memory.totalBytes,
       pid: process.pid,
     },
     'connector listening',

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Spool } from './spool.js';
+import { MemoryBudget } from './memory-budget.js';
+import { removeStaleSpoolFiles, SPOOL_FILE_PREFIX, Spool } from './spool.js';
 
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -74,5 +75,70 @@ describe('Spool', () => {
     const spool = await Spool.fromStream(Readable.from([]), { memoryBytes: 1000, dir });
     expect(spool.length).toBe(0);
     expect((await spool.buffer()).length).toBe(0);
+  });
+
+  it('keeps a body in memory only while the budget has room, and gives its share back on dispose', async () => {
+    const budget = new MemoryBudget(1500, 1000);
+    const first = await Spool.fromStream(
+      Readable.from([randomBytes(1000)]),
+      { memoryBytes: 4000, dir, budget },
+      1000,
+    );
+    expect(first.inMemory).toBe(true);
+    expect(budget.availableBytes).toBe(500);
+    // Declared or not, a body the budget cannot hold goes to a file.
+    const sized = await Spool.fromStream(
+      Readable.from([randomBytes(1000)]),
+      { memoryBytes: 4000, dir, budget },
+      1000,
+    );
+    const chunked = await Spool.fromStream(Readable.from([randomBytes(400), randomBytes(400)]), {
+      memoryBytes: 4000,
+      dir,
+      budget,
+    });
+    expect([sized.inMemory, chunked.inMemory]).toEqual([false, false]);
+    expect(budget.availableBytes).toBe(500); // the chunked one gave back what it held before spilling
+    await Promise.all([first.dispose(), sized.dispose(), chunked.dispose()]);
+    expect(budget.availableBytes).toBe(1500);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('reads a spilled body into memory only once it holds a share for it', async () => {
+    const budget = new MemoryBudget(1000, 1000);
+    const data = randomBytes(800);
+    const spilled = await Spool.fromStream(Readable.from([data]), { memoryBytes: 0, dir, budget }, 800);
+    expect(budget.availableBytes).toBe(1000);
+    expect((await spilled.buffer()).equals(data)).toBe(true);
+    expect(budget.availableBytes).toBe(200);
+    await spilled.dispose();
+    expect(budget.availableBytes).toBe(1000);
+  });
+});
+
+describe('removeStaleSpoolFiles', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'spool-stale-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('removes the files of dead processes and of our own pid, and nothing else', async () => {
+    const deadPid = 2 ** 22 + 1; // above the kernel's pid_max, so no such process
+    const names = {
+      dead: `${SPOOL_FILE_PREFIX}${deadPid}-aa`,
+      ours: `${SPOOL_FILE_PREFIX}${process.pid}-bb`,
+      live: `${SPOOL_FILE_PREFIX}1-cc`, // pid 1 always runs
+      other: 'not-a-spool-file',
+    };
+    for (const name of Object.values(names)) await writeFile(join(dir, name), 'x');
+    expect((await removeStaleSpoolFiles(dir)).sort()).toEqual([names.dead, names.ours].sort());
+    expect((await readdir(dir)).sort()).toEqual([names.live, names.other].sort());
+  });
+
+  it('is quiet about a directory that does not exist', async () => {
+    expect(await removeStaleSpoolFiles(join(dir, 'missing'))).toEqual([]);
   });
 });

@@ -1,20 +1,24 @@
 /**
- * A complete request body: in memory up to a threshold (4 MiB by default), then spilled to a temp
- * file so a large body never sits in the heap. Always disposed by the caller (the file removed).
+ * A complete request body: in memory up to a threshold (4 MiB by default) while the shared memory
+ * budget has room, else spilled to a temp file so a large body never sits in the heap. Always
+ * disposed by the caller: the file removed, the budget given back.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WriteBody } from './connector.js';
+import type { MemoryBudget, Reservation } from './memory-budget.js';
 
 export interface SpoolOptions {
   /** Bodies up to this many bytes stay in memory. */
   memoryBytes: number;
   /** Where spilled bodies go; the OS temp dir by default. */
   dir?: string | undefined;
+  /** Shared by all requests: a body stays in memory only while the budget has room for it. */
+  budget?: MemoryBudget | undefined;
 }
 
 export class Spool implements WriteBody {
@@ -22,6 +26,9 @@ export class Spool implements WriteBody {
     readonly length: number,
     private readonly chunks: Buffer[] | undefined,
     readonly path: string | undefined,
+    /** The budget shares held for the bytes in memory, given back on dispose. */
+    private readonly held: Reservation[],
+    private readonly budget: MemoryBudget | undefined,
   ) {}
 
   /**
@@ -34,10 +41,23 @@ export class Spool implements WriteBody {
     options: SpoolOptions,
     declaredLength?: number,
   ): Promise<Spool> {
+    const { budget } = options;
     if (declaredLength !== undefined && declaredLength <= options.memoryBytes) {
-      return Spool.#intoOneBuffer(source, declaredLength);
+      const share = budget ? budget.tryReserve(declaredLength) : NO_SHARE;
+      if (share) {
+        try {
+          return await Spool.#intoOneBuffer(source, declaredLength, share, budget);
+        } catch (error) {
+          share.release();
+          throw error;
+        }
+      }
     }
+    // Without room for a declared length, the body goes to the file from its first byte.
+    const memoryBytes =
+      declaredLength === undefined || declaredLength <= options.memoryBytes ? options.memoryBytes : 0;
     const chunks: Buffer[] = [];
+    const held: Reservation[] = [];
     let length = 0;
     let file: FileHandle | undefined;
     let path: string | undefined;
@@ -47,26 +67,37 @@ export class Spool implements WriteBody {
         length += chunk.length;
         if (file) {
           await file.write(chunk);
-        } else if (length > options.memoryBytes) {
-          path = join(options.dir ?? tmpdir(), `state-proxy-spool-${randomBytes(8).toString('hex')}`);
+          continue;
+        }
+        const share = length > memoryBytes ? undefined : budget ? budget.tryReserve(chunk.length) : NO_SHARE;
+        if (share) {
+          chunks.push(chunk);
+          held.push(share);
+        } else {
+          path = spoolPath(options.dir);
           file = await open(path, 'wx', 0o600);
-          for (const held of chunks) await file.write(held);
+          for (const piece of chunks) await file.write(piece);
           await file.write(chunk);
           chunks.length = 0;
-        } else {
-          chunks.push(chunk);
+          releaseAll(held);
         }
       }
       await file?.close();
-      return new Spool(length, path ? undefined : chunks, path);
+      return new Spool(length, path ? undefined : chunks, path, held, budget);
     } catch (error) {
+      releaseAll(held);
       await file?.close().catch(() => {});
       if (path) await rm(path, { force: true });
       throw error;
     }
   }
 
-  static async #intoOneBuffer(source: AsyncIterable<Buffer | string>, length: number): Promise<Spool> {
+  static async #intoOneBuffer(
+    source: AsyncIterable<Buffer | string>,
+    length: number,
+    share: Reservation,
+    budget: MemoryBudget | undefined,
+  ): Promise<Spool> {
     const whole = Buffer.allocUnsafe(length);
     let filled = 0;
     for await (const raw of source) {
@@ -76,7 +107,7 @@ export class Spool implements WriteBody {
       filled += chunk.length;
     }
     if (filled !== length) throw new Error(`body ended after ${filled} of its declared ${length} bytes`);
-    return new Spool(length, [whole], undefined);
+    return new Spool(length, [whole], undefined, [share], budget);
   }
 
   get inMemory(): boolean {
@@ -87,13 +118,63 @@ export class Spool implements WriteBody {
     return this.path ? createReadStream(this.path) : Readable.from(this.chunks ?? [], { objectMode: false });
   }
 
+  /** A spilled body waits for its share of the budget before it is read into memory. */
   async buffer(): Promise<Buffer> {
-    if (this.path) return readFile(this.path);
+    if (this.path) {
+      if (this.budget) this.held.push(await this.budget.reserve(this.length));
+      return readFile(this.path);
+    }
     const chunks = this.chunks ?? [];
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.length);
   }
 
   async dispose(): Promise<void> {
+    releaseAll(this.held);
     if (this.path) await rm(this.path, { force: true });
+  }
+}
+
+/** Without a budget, memory is not accounted: every share is granted. */
+const NO_SHARE: Reservation = { bytes: 0, release: () => {} };
+
+function releaseAll(held: Reservation[]): void {
+  for (const share of held) share.release();
+  held.length = 0;
+}
+
+/** Spool files carry our pid, so a restarted connector knows which ones are stale (see removeStaleSpoolFiles). */
+export const SPOOL_FILE_PREFIX = 'state-proxy-spool-';
+
+function spoolPath(dir: string | undefined): string {
+  return join(dir ?? tmpdir(), `${SPOOL_FILE_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
+}
+
+/**
+ * Removes spool files a previous run of this connector left behind (killed mid-request): those of
+ * a process that no longer exists, or that had our pid (a restarted container's pid 1). Files of
+ * live processes sharing the directory are left alone. Called once at process start.
+ */
+export async function removeStaleSpoolFiles(dir: string | undefined): Promise<string[]> {
+  const where = dir ?? tmpdir();
+  const names = await readdir(where).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(SPOOL_FILE_PREFIX)) continue;
+    const pid = Number(name.slice(SPOOL_FILE_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || (pid !== process.pid && isAlive(pid))) continue;
+    await rm(join(where, name), { force: true }).then(
+      () => removed.push(name),
+      () => {},
+    );
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
 }

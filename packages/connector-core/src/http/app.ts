@@ -50,7 +50,7 @@ export function createApp({ connector, body, log, metrics }: AppOptions): Hono<{
   );
 
   addKeyRoutes(app, connector, body, log);
-  addMetaRoutes(app, connector);
+  addMetaRoutes(app, connector, body);
 
   // A known route with a method it does not take.
   for (const path of ['/healthz', '/readyz', '/metrics', '/keys/', '/keys/_', '/meta/_']) {

@@ -8,20 +8,36 @@ import type { WriteBody } from '../connector.js';
 import { BadRequestError, TooLargeError } from '../errors.js';
 import { Spool, type SpoolOptions } from '../spool.js';
 
-/** Errors a stream once more than `limit` bytes have passed through it. */
+/**
+ * Passes a body of up to `limit` bytes. Past the limit it passes nothing more and reads on, dropping
+ * the bytes, until the body ends (then TooLargeError) or `drainBytes` more have come (TooLargeError
+ * at once). A client that sends its whole body before it reads the reply, as most do, then reads
+ * its 413: answered mid-body, a `Connection: close` request would have its socket closed under it.
+ */
 export class ByteLimit extends Transform {
   #seen = 0;
 
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    readonly drainBytes = DRAIN_BYTES,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.#seen += chunk.length;
-    if (this.#seen > this.limit) done(new TooLargeError(this.limit));
-    else done(null, chunk);
+    if (this.#seen <= this.limit) done(null, chunk);
+    else if (this.#seen - this.limit > this.drainBytes) done(new TooLargeError(this.limit));
+    else done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(this.#seen > this.limit ? new TooLargeError(this.limit) : null);
   }
 }
+
+/** How much of an over-limit body is read and dropped before it is answered anyway. */
+export const DRAIN_BYTES = 8 * 1024 * 1024;
 
 /** The client went away before the whole body arrived: nothing is written. */
 export class ClientDisconnectedError extends BadRequestError {
@@ -40,8 +56,7 @@ function declaredLength(req: IncomingMessage): number | undefined {
 function limitedStream(req: IncomingMessage, maxBytes: number | undefined) {
   const source = maxBytes === undefined ? req : req.pipe(new ByteLimit(maxBytes));
   if (source !== req) {
-    // Over the limit: the rest of the body is read and dropped, so the client can finish sending
-    // and then read its 413 instead of failing to write into a connection nobody reads.
+    // Past what ByteLimit drains: the rest is read and dropped while the 413 goes out.
     source.once('error', (error) => {
       if (error instanceof TooLargeError) req.resume();
     });
@@ -75,11 +90,26 @@ export async function spoolRequestBody(req: IncomingMessage, options: BodyOption
 
 /**
  * Reads a small body whole, bounded by `maxBytes` whether it comes with Content-Length or
- * chunked: 413 before reading, or as soon as the bytes pass the limit.
+ * chunked: 413 before reading, or as soon as the bytes pass the limit. While read, it holds its
+ * share of `budget` like any spooled body (spilled to a file when the budget is busy).
  */
-export async function readSmallBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readSmallBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  spool: Omit<SpoolOptions, 'memoryBytes'>,
+): Promise<Buffer> {
   const length = checkDeclaredLength(req, maxBytes);
-  return (await Spool.fromStream(limitedStream(req, maxBytes), { memoryBytes: maxBytes }, length)).buffer();
+  const body = await Spool.fromStream(
+    limitedStream(req, maxBytes),
+    { ...spool, memoryBytes: maxBytes },
+    length,
+  );
+  try {
+    // The share goes back at once: the caller parses the bytes and drops them in the same turn.
+    return await body.buffer();
+  } finally {
+    await body.dispose();
+  }
 }
 
 /** The live body for a streaming connector. */

@@ -4,7 +4,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Connector } from '../connector.js';
 import { BadRequestError } from '../errors.js';
-import { readSmallBody } from './body.js';
+import { type BodyOptions, readSmallBody } from './body.js';
 import { keyOf, queryOf } from './keys-routes.js';
 
 type Env = { Bindings: HttpBindings };
@@ -20,8 +20,8 @@ function attributeName(raw: string | null): string | undefined {
   return name;
 }
 
-async function readValue(req: IncomingMessage): Promise<string> {
-  const text = (await readSmallBody(req, MAX_META_BODY_BYTES)).toString('utf8');
+async function readValue(req: IncomingMessage, spool: BodyOptions['spool']): Promise<string> {
+  const text = (await readSmallBody(req, MAX_META_BODY_BYTES, spool)).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -34,7 +34,7 @@ async function readValue(req: IncomingMessage): Promise<string> {
   throw new BadRequestError('body must be JSON like {"value": "..."} with a string value');
 }
 
-export function addMetaRoutes(app: Hono<Env>, connector: Connector): void {
+export function addMetaRoutes(app: Hono<Env>, connector: Connector, body: BodyOptions): void {
   app.get('/meta/_', async (c) => {
     const key = keyOf(c, '/meta/');
     const name = attributeName(queryOf(c).get('attr'));
@@ -46,7 +46,7 @@ export function addMetaRoutes(app: Hono<Env>, connector: Connector): void {
     const key = keyOf(c, '/meta/');
     const name = attributeName(queryOf(c).get('attr'));
     if (name === undefined) throw new BadRequestError('attr query parameter is required');
-    const value = await readValue(c.env.incoming);
+    const value = await readValue(c.env.incoming, body.spool);
     await connector.setAttribute(key, name, value);
     return new Response(null, { status: 204 });
   });

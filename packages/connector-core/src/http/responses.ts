@@ -39,8 +39,12 @@ export function conditionFromHeaders(headers: {
   return undefined;
 }
 
+/** A 503 (backend down, memory busy) is worth retrying shortly; clients that honour Retry-After wait a second. */
+const RETRY_AFTER = { 'Retry-After': '1' };
+
 /** `{"error": code, "message": text}`; HEAD gets the status only. */
 export function errorResponse(c: Context, error: ConnectorError): Response {
-  if (c.req.method === 'HEAD') return new Response(null, { status: error.status });
-  return c.json({ error: error.code, message: error.message }, error.status as 400);
+  const headers = error.status === 503 ? RETRY_AFTER : undefined;
+  if (c.req.method === 'HEAD') return new Response(null, { status: error.status, headers });
+  return c.json({ error: error.code, message: error.message }, error.status as 400, headers);
 }
