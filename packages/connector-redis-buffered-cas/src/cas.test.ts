@@ -5,6 +5,7 @@
 import {
   type Connector,
   ConnectorClient,
+  MemoryBudget,
   runCounterWorkload,
   serveConnector,
 } from '@state-proxy/connector-core';
@@ -61,6 +62,7 @@ describe('lost updates', () => {
           timeoutMs: 5000,
           timeoutPerMibMs: 100,
           reconnectMaxDelayMs: 1000,
+          memory: new MemoryBudget(16 * 1024 * 1024, 5000),
         });
         const socketPath = `/tmp/redis-blind-${process.pid}-${prefix}-${i}.sock`;
         return serveConnector(connector, { socketPath, processMetrics: false });

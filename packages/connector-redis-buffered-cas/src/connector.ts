@@ -2,6 +2,8 @@
  * The Redis connector: values are plain Redis strings, binary-safe end to end, and the ETag is the
  * lowercase hex SHA-1 of the content, the same digest Lua's `redis.sha1hex` computes, so a script
  * can compare versions inside Redis. Every Redis failure goes through translateRedisError.
+ * Values larger than one chunk are written and read in chunks (large-values.ts), so memory per
+ * request is bounded whatever the value size.
  *
  * Writes honour an explicit condition atomically (SET NX, or the compare-and-set script);
  * the read→write memory that turns plain writes into conditional ones is core's
@@ -18,8 +20,10 @@ import {
   KeyNotFoundError,
   type Listing,
   type ListOptions,
+  type MemoryBudget,
   type ReadResult,
   type Stat,
+  UnavailableError,
   UnsupportedAttributeError,
   validateKey,
   type WriteBody,
@@ -27,7 +31,16 @@ import {
 } from '@state-proxy/connector-core';
 import { BINARY, RedisConnection } from './client.js';
 import { translateRedisError } from './errors.js';
-import { CAS_MISSING, CAS_WRITTEN } from './scripts.js';
+import {
+  CHUNK_BYTES,
+  INLINE_READ_BYTES,
+  RangeReader,
+  SINGLE_WRITE_BYTES,
+  sendInChunks,
+  TRANSFER_SHARE_BYTES,
+  uploadKeyFor,
+} from './large-values.js';
+import { CAS_MISSING, CAS_WRITTEN, UPLOAD_GONE } from './scripts.js';
 import { StorageKeys } from './storage-keys.js';
 
 export interface RedisConnectorOptions {
@@ -37,6 +50,8 @@ export interface RedisConnectorOptions {
   timeoutMs: number;
   timeoutPerMibMs: number;
   reconnectMaxDelayMs: number;
+  /** Shared with the HTTP layer: chunked transfers take their share of it. */
+  memory: MemoryBudget;
   onConnectionChange?: (event: { connected: boolean; error?: Error }) => void;
 }
 
@@ -53,20 +68,39 @@ export class RedisConnector implements Connector {
   readonly writeMode = 'buffered';
   readonly #connection: RedisConnection;
   readonly #keys: StorageKeys;
+  readonly #memory: MemoryBudget;
 
   constructor(options: RedisConnectorOptions) {
     this.#connection = new RedisConnection(options);
     this.#keys = new StorageKeys(options.prefix);
+    this.#memory = options.memory;
   }
 
   read(key: string): Promise<ReadResult> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const value = await this.#connection.runSized(storageKey, 0, (redis) =>
-        redis.withTypeMapping(BINARY).get(storageKey),
+      const stored = await this.#connection.runSized(storageKey, 0, (redis) =>
+        redis.withTypeMapping(BINARY).readValue(storageKey, INLINE_READ_BYTES),
       );
-      if (value === null) throw new KeyNotFoundError(key);
-      return { body: value, length: value.length, etag: etagOf(value) };
+      if (stored === undefined) throw new KeyNotFoundError(key);
+      if ('value' in stored)
+        return { body: stored.value, length: stored.value.length, etag: etagOf(stored.value) };
+      // Large: streamed in ranges once the budget has room for the transfer (else 503 before any byte).
+      const share = await this.#memory.reserve(TRANSFER_SHARE_BYTES);
+      const fetchRange = (start: number, end: number) =>
+        this.#call(() =>
+          this.#connection.run(
+            CHUNK_BYTES,
+            async (redis) =>
+              // A missing key reads as empty: RangeReader reports the value changed.
+              (await redis.withTypeMapping(BINARY).getRange(storageKey, start, end)) ?? Buffer.alloc(0),
+          ),
+        );
+      return {
+        body: new RangeReader(fetchRange, stored.length, stored.etag, share),
+        length: stored.length,
+        etag: stored.etag,
+      };
     });
   }
 
@@ -78,6 +112,10 @@ export class RedisConnector implements Connector {
   }
 
   async write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
+    // A body already in memory (it holds its budget share) goes in one command; node-redis sends
+    // the Buffer without copying it. A spilled one is read back a chunk at a time.
+    if (!body.inMemory && (body.length === undefined || body.length > SINGLE_WRITE_BYTES))
+      return this.#writeInChunks(key, body, condition);
     // Outside #call: a failure reading the spooled body is not a Redis failure.
     const value = await body.buffer();
     return this.#call(async () => {
@@ -91,16 +129,49 @@ export class RedisConnector implements Connector {
         if (reply === null) throw new ConflictError(key, 'the key already exists');
       } else {
         // The script also hashes the stored value, whose size only Redis knows.
-        // Our ETags are lowercase hex; a client may send them in any case.
-        const expected = condition.etag.toLowerCase();
         const reply = await this.#connection.runSized(storageKey, value.length, (redis) =>
-          redis.compareAndSet(storageKey, expected, value),
+          redis.compareAndSet(storageKey, expectedEtag(condition.etag), value),
         );
-        if (reply === CAS_MISSING) throw new ConflictError(key, 'the key no longer exists');
-        if (reply !== CAS_WRITTEN) throw new ConflictError(key);
+        throwOnConflict(key, reply, condition);
       }
       return { etag: etagOf(value) };
     });
+  }
+
+  /** A large spilled body: uploaded to its own key a chunk at a time, then committed atomically. */
+  async #writeInChunks(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
+    const storageKey = this.#keys.toStorage(key);
+    const uploadKey = uploadKeyFor(storageKey);
+    // Should we die mid-upload, Redis drops the upload key by itself.
+    const uploadTtlMs = Math.max(60_000, 2 * this.#connection.deadlineFor(body.length ?? 0));
+    const share = await this.#memory.reserve(TRANSFER_SHARE_BYTES);
+    let committed = false;
+    try {
+      const etag = await sendInChunks(body.stream(), (chunk, offset) =>
+        this.#call(() =>
+          this.#connection.run(chunk.length, async (redis) => {
+            if (offset === 0)
+              await redis.set(uploadKey, chunk, { expiration: { type: 'PX', value: uploadTtlMs } });
+            else await redis.append(uploadKey, chunk);
+          }),
+        ),
+      );
+      const reply = await this.#call(() =>
+        this.#connection.runSized(storageKey, 0, (redis) =>
+          redis.commitUpload(storageKey, uploadKey, conditionArgument(condition)),
+        ),
+      );
+      committed = true; // whatever the answer, the script has removed the upload key
+      if (reply === UPLOAD_GONE)
+        throw new UnavailableError('the upload expired in Redis before it was committed');
+      throwOnConflict(key, reply, condition);
+      return { etag };
+    } finally {
+      share.release();
+      if (!committed) {
+        this.#connection.run(0, (redis) => redis.del(uploadKey)).catch(() => {}); // its TTL is the fallback
+      }
+    }
   }
 
   delete(key: string): Promise<void> {
@@ -202,6 +273,26 @@ export class RedisConnector implements Connector {
       return undefined;
     }
   }
+}
+
+/** Our ETags are lowercase hex; a client may send them in any case. */
+function expectedEtag(etag: ETag): string {
+  return etag.toLowerCase();
+}
+
+/** commitUpload's condition argument: '' none, '*' absent, else the expected ETag. */
+function conditionArgument(condition: WriteCondition | undefined): string {
+  if (condition === undefined) return '';
+  return condition.kind === 'absent' ? '*' : expectedEtag(condition.etag);
+}
+
+/** A conditional write's script answer as the conflict it reports, if any. */
+function throwOnConflict(key: string, reply: number, condition: WriteCondition | undefined): void {
+  if (reply === CAS_WRITTEN) return;
+  if (reply === CAS_MISSING) throw new ConflictError(key, 'the key no longer exists');
+  throw condition?.kind === 'absent'
+    ? new ConflictError(key, 'the key already exists')
+    : new ConflictError(key);
 }
 
 function parseTtl(value: string): number {

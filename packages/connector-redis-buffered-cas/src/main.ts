@@ -6,12 +6,13 @@ import { RedisConnector } from './connector.js';
 runConnector({
   variant: 'redis-buffered-cas',
   defaultMaxBodyBytes: 512 * MiB,
-  create(env, core, log) {
+  create(env, core, log, memory) {
     const redis = readRedisConfig(env);
     // Outages are logged once when they start and once when they end, not per reconnect attempt.
     const connector = new RedisConnector({
       ...redis,
       prefix: core.prefix,
+      memory,
       onConnectionChange: ({ connected, error }) =>
         connected
           ? log.info({ backend: redis.maskedUrl }, 'Redis connected')
