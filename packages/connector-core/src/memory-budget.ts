@@ -38,6 +38,11 @@ export class MemoryBudget {
     return this.#available;
   }
 
+  /** Requests waiting for a share. */
+  get waitingCount(): number {
+    return this.#waiters.length;
+  }
+
   /** A share now, or undefined when the budget cannot give it without waiting. */
   tryReserve(bytes: number): Reservation | undefined {
     if (this.#waiters.length > 0 || bytes > this.#available) return undefined;

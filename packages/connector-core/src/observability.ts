@@ -2,6 +2,7 @@
 import { type Logger, pino } from 'pino';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogLevel } from './config.js';
+import type { MemoryBudget } from './memory-budget.js';
 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
   return pino({
@@ -21,9 +22,37 @@ export interface Metrics {
   casConflicts: Counter<'operation'>;
 }
 
-export function createMetrics(options: { processMetrics: boolean }): Metrics {
+export function createMetrics(options: { processMetrics: boolean; memory?: MemoryBudget }): Metrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const { memory } = options;
+  if (memory) {
+    // Read at scrape time only: nothing on the request path.
+    new Gauge({
+      name: 'state_proxy_body_memory_budget_bytes',
+      help: 'The memory budget for request and value bytes (STATE_MEMORY_BUDGET_BYTES)',
+      registers: [registry],
+      collect() {
+        this.set(memory.totalBytes);
+      },
+    });
+    new Gauge({
+      name: 'state_proxy_body_memory_held_bytes',
+      help: 'Bytes of the memory budget held by requests right now',
+      registers: [registry],
+      collect() {
+        this.set(memory.totalBytes - memory.availableBytes);
+      },
+    });
+    new Gauge({
+      name: 'state_proxy_body_memory_waiting_requests',
+      help: 'Requests waiting for their share of the memory budget',
+      registers: [registry],
+      collect() {
+        this.set(memory.waitingCount);
+      },
+    });
+  }
   return {
     registry,
     requests: new Counter({

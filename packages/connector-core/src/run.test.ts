@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorClient } from './client.js';
 import type { Connector } from './connector.js';
 import { TimeoutError, UnavailableError } from './errors.js';
+import { MemoryBudget } from './memory-budget.js';
 import { type ServingConnector, serveConnector } from './run.js';
 
 /** A connector whose every method fails unless a test replaces it. */
@@ -44,11 +45,26 @@ describe('serveConnector', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function serve(connector: Connector) {
-    serving = await serveConnector(connector, { socketPath: join(dir, 's.sock'), processMetrics: false });
+  async function serve(connector: Connector, memory?: MemoryBudget) {
+    serving = await serveConnector(connector, {
+      socketPath: join(dir, 's.sock'),
+      processMetrics: false,
+      memory,
+    });
     client = new ConnectorClient(serving.socketPath);
     return serving;
   }
+
+  it('reports the memory budget on /metrics: its size, what requests hold, who waits', async () => {
+    const memory = new MemoryBudget(4096, 1000);
+    await serve(scriptedConnector({}), memory);
+    const share = memory.tryReserve(1000)!;
+    const metrics = (await client.request({ method: 'GET', path: '/metrics' })).body.toString();
+    share.release();
+    expect(metrics).toContain('state_proxy_body_memory_budget_bytes 4096');
+    expect(metrics).toContain('state_proxy_body_memory_held_bytes 1000');
+    expect(metrics).toContain('state_proxy_body_memory_waiting_requests 0');
+  });
 
   it('makes the socket connectable by other users (0666)', async () => {
     await serve(scriptedConnector({}));

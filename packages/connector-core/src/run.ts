@@ -52,7 +52,8 @@ async function removeStaleSocket(path: string): Promise<void> {
 
 export async function serveConnector(connector: Connector, options: ServeOptions): Promise<ServingConnector> {
   const log = options.log ?? createLogger('silent');
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+  const memory = options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS);
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true, memory });
   const app = createApp({
     connector,
     log,
@@ -62,7 +63,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
       spool: {
         memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
         dir: options.spool?.dir,
-        budget: options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS),
+        budget: memory,
       },
     },
   });

@@ -6,8 +6,8 @@ import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
 runConnector({
   variant: 's3-buffered-cas',
   defaultMaxBodyBytes: 5 * GiB, // the largest single PutObject
-  create(env, core) {
-    const { connector, backend } = s3ConnectorFromEnv(env, core.prefix, 'buffered');
+  create(env, core, _log, memory) {
+    const { connector, backend } = s3ConnectorFromEnv(env, core.prefix, 'buffered', memory);
     return { connector: withCompareAndSet(connector, core.casMemoryKeys), backend };
   },
 });

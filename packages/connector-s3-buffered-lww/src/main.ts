@@ -6,5 +6,5 @@ import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
 runConnector({
   variant: 's3-buffered-lww',
   defaultMaxBodyBytes: 5 * GiB, // the largest single PutObject
-  create: (env, core) => s3ConnectorFromEnv(env, core.prefix, 'buffered'),
+  create: (env, core, _log, memory) => s3ConnectorFromEnv(env, core.prefix, 'buffered', memory),
 });

@@ -6,5 +6,5 @@ import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
 runConnector({
   variant: 's3-passthrough',
   defaultMaxBodyBytes: undefined, // no limit: memory stays bounded by part size x queue size
-  create: (env, core) => s3ConnectorFromEnv(env, core.prefix, 'streaming'),
+  create: (env, core, _log, memory) => s3ConnectorFromEnv(env, core.prefix, 'streaming', memory),
 });

@@ -27,7 +27,11 @@ let s3: S3Client;
 const objectKey = (key: string) => `${connector.prefix}/${key}`;
 
 async function pendingUploads(key: string): Promise<number> {
-  const res = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: objectKey(key) }));
+  return pendingUploadsUnder(objectKey(key));
+}
+
+async function pendingUploadsUnder(prefix: string): Promise<number> {
+  const res = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
   return (res.Uploads ?? []).length;
 }
 
@@ -196,5 +200,64 @@ describe('exclusive create on the multipart path', () => {
       expect(statuses).toEqual([204, 409, 409]);
     }
     expect((await hashedGet(connector.socketPath, `/keys/${key}`)).bytes).toBe(2 * PART + 1);
+  });
+});
+
+describe('a memory budget smaller than one part', () => {
+  async function tightConnector(waitMs: number) {
+    const tight = await startVariant(variant, bucket, {
+      STATE_PART_SIZE_BYTES: String(PART),
+      STATE_MEMORY_BUDGET_BYTES: String(MiB),
+      STATE_MEMORY_WAIT_MS: String(waitMs),
+    });
+    const tightClient = new ConnectorClient(tight.socketPath);
+    const held = async () => {
+      const text = (await tightClient.request({ method: 'GET', path: '/metrics' })).body.toString();
+      return Number(/^state_proxy_body_memory_held_bytes (\d+)$/m.exec(text)?.[1]);
+    };
+    const stop = async () => {
+      tightClient.close();
+      await tight.stop();
+    };
+    return { tight, tightClient, held, stop };
+  }
+
+  it('while an upload holds it, small bodies stream through and a second upload waits, then is 503', async () => {
+    const { tight, tightClient, held, stop } = await tightConnector(300);
+    try {
+      // The holder's first part buffer takes the whole budget until the upload ends.
+      const holder = manualUpload(tight.socketPath, 'tight/holder');
+      await holder.write(2 * MiB);
+      await vi.waitFor(async () => expect(await held()).toBe(MiB), { timeout: 10_000, interval: 20 });
+      const small = Buffer.alloc(300 * 1024, 's');
+      expect((await tightClient.put('tight/small', small)).status).toBe(204);
+      const waited = await tightClient.put('tight/waited', generatedBody(PART + 1).stream);
+      expect(waited.status).toBe(503);
+      expect(waited.headers['retry-after']).toBe('1');
+      expect(JSON.parse(waited.body.toString()).error).toBe('unavailable');
+      holder.req.end();
+      expect(await holder.response).toBe(204);
+      expect(await held()).toBe(0);
+      expect((await tightClient.get('tight/small')).body.equals(small)).toBe(true);
+      expect((await tightClient.get('tight/waited')).status).toBe(404);
+      expect(await pendingUploadsUnder(`${tight.prefix}/tight/`)).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('concurrent uploads queue for it one after the other and all complete intact', async () => {
+    const { tight, tightClient, held, stop } = await tightConnector(30_000);
+    try {
+      const bodies = [1, 2, 3].map(() => generatedBody(PART + 1));
+      const puts = await Promise.all(bodies.map((body, i) => tightClient.put(`queued/${i}`, body.stream)));
+      expect(puts.map((put) => put.status)).toEqual([204, 204, 204]);
+      for (const [i, body] of bodies.entries()) {
+        expect((await hashedGet(tight.socketPath, `/keys/queued/${i}`)).sha256).toBe(body.sha256());
+      }
+      expect(await held()).toBe(0);
+    } finally {
+      await stop();
+    }
   });
 });

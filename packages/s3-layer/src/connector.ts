@@ -11,6 +11,7 @@ import {
   KeyNotFoundError,
   type Listing,
   type ListOptions,
+  type MemoryBudget,
   type ReadResult,
   type Stat,
   UnavailableError,
@@ -51,9 +52,14 @@ export class S3Connector implements Connector {
   readonly writeMode: WriteMode;
   readonly #ctx: WriteContext;
 
-  constructor(settings: S3Settings, writeMode: WriteMode, client: S3Client = createS3Client(settings)) {
+  constructor(
+    settings: S3Settings,
+    writeMode: WriteMode,
+    memory: MemoryBudget,
+    client: S3Client = createS3Client(settings),
+  ) {
     this.writeMode = writeMode;
-    this.#ctx = { client, settings, paths: new S3Paths(settings.bucket, settings.prefix) };
+    this.#ctx = { client, settings, memory, paths: new S3Paths(settings.bucket, settings.prefix) };
   }
 
   get client(): S3Client {

@@ -1,5 +1,7 @@
 /**
- * Streams a body of unknown length into S3 with memory bounded by (queueSize + 1) x partSize.
+ * Streams a body of unknown length into S3 with memory bounded by (queueSize + 1) x partSize,
+ * each part buffer a share of the memory budget: the first one waited for, more taken only while
+ * the budget has room (else the upload goes one part at a time).
  *
  * Why not lib-storage's Upload: it re-concatenates incoming chunks into a fresh Buffer per part,
  * and those short-lived multi-MiB buffers are freed only when V8 gets round to a full GC, so a
@@ -21,6 +23,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import type { MemoryBudget, Reservation } from '@state-proxy/connector-core';
 import { countTransferred } from './memory.js';
 
 export interface MultipartTarget {
@@ -30,6 +33,7 @@ export interface MultipartTarget {
   partSize: number;
   /** Parts uploading at once. */
   queueSize: number;
+  memory: MemoryBudget;
   /** If-None-Match / If-Match of the write. */
   conditions: { IfNoneMatch?: string; IfMatch?: string };
 }
@@ -55,6 +59,8 @@ class PartUploader {
   readonly #t: MultipartTarget;
   readonly #free: Buffer[] = [];
   readonly #allocated: Buffer[] = [];
+  /** The budget shares of #allocated, given back when the upload ends either way. */
+  readonly #shares: Reservation[] = [];
   #current: Buffer | undefined;
   #filled = 0;
   /** A full part held back until more bytes show it is not the last one. */
@@ -121,11 +127,17 @@ class PartUploader {
       (buffer.buffer as ArrayBuffer & { transfer?(length: number): ArrayBuffer }).transfer?.(0);
     }
     this.#free.length = 0;
+    this.#releaseShares();
+  }
+
+  #releaseShares(): void {
+    for (const share of this.#shares.splice(0)) share.release();
   }
 
   /** Lets the parts in flight settle, then aborts the multipart upload if there is one. */
   async abort(): Promise<void> {
     await Promise.allSettled(this.#inFlight);
+    this.#releaseShares(); // no part buffer is read any more
     const uploadId = await this.#uploadId?.catch(() => undefined);
     if (uploadId === undefined) return;
     const { client, bucket, objectKey } = this.#t;
@@ -191,10 +203,18 @@ class PartUploader {
       const reused = this.#free.pop();
       if (reused) return reused;
       if (this.#allocated.length < this.#t.queueSize + 1) {
-        // Uninitialised: pages a small body never touches are never resident.
-        const buffer = Buffer.allocUnsafeSlow(this.#t.partSize);
-        this.#allocated.push(buffer);
-        return buffer;
+        // Every other buffer is free or in flight, so without a share this upload waits for one.
+        const share =
+          this.#allocated.length === 0
+            ? await this.#t.memory.reserve(this.#t.partSize)
+            : this.#t.memory.tryReserve(this.#t.partSize);
+        if (share) {
+          this.#shares.push(share);
+          // Uninitialised: pages a small body never touches are never resident.
+          const buffer = Buffer.allocUnsafeSlow(this.#t.partSize);
+          this.#allocated.push(buffer);
+          return buffer;
+        }
       }
       await Promise.race(this.#inFlight);
     }

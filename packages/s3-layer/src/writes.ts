@@ -8,6 +8,7 @@ import {
   ConflictError,
   type ETag,
   GiB,
+  type MemoryBudget,
   MiB,
   TooLargeError,
   type WriteBody,
@@ -30,6 +31,8 @@ export interface WriteContext {
   client: S3Client;
   paths: S3Paths;
   settings: S3Settings;
+  /** Shared with the HTTP layer: a body read whole or a part buffer holds its share of it. */
+  memory: MemoryBudget;
 }
 
 /** Buffered variants: one PutObject with a known length. */
@@ -42,18 +45,9 @@ export async function putBuffered(
   if (body.length !== undefined && body.length > MAX_PUT_BYTES) throw new TooLargeError(MAX_PUT_BYTES);
   // Small (or, never in practice, unsized) bodies go as one Buffer the SDK can retry; larger
   // spooled bodies stream from their temp file with their known length.
-  const streamed = body.length !== undefined && body.length > BUFFER_PUT_BYTES;
-  const tracked = streamed ? trackErrors(body.stream()) : undefined;
-  const buffer = tracked ? undefined : await body.buffer();
-  const params: PutObjectCommandInput = {
-    ...baseParams(ctx, key, condition),
-    Body: tracked?.stream ?? buffer,
-    ContentLength: buffer?.length ?? body.length,
-  };
-  return await guarded(ctx, key, condition, tracked, async () => {
-    const result = await ctx.client.send(new PutObjectCommand(params));
-    return unquoteEtag(result.ETag);
-  });
+  if (body.length !== undefined && body.length > BUFFER_PUT_BYTES)
+    return putStream(ctx, key, body, condition);
+  return putWhole(ctx, key, await body.buffer(), condition);
 }
 
 /**
@@ -66,9 +60,16 @@ export async function putStreaming(
   body: WriteBody,
   condition: WriteCondition | undefined,
 ): Promise<{ etag: ETag }> {
-  // A body known to fit in one part needs no multipart machinery (nor its part buffers).
+  // A body known to fit in one part needs no multipart machinery (nor its part buffers): read
+  // whole while the memory budget has room for it, else streamed through as it arrives.
   if (body.length !== undefined && body.length <= Math.min(ctx.settings.partSizeBytes, BUFFER_PUT_BYTES)) {
-    return putBuffered(ctx, key, body, condition);
+    const share = ctx.memory.tryReserve(body.length);
+    if (share === undefined) return putStream(ctx, key, body, condition);
+    try {
+      return await putWhole(ctx, key, await body.buffer(), condition);
+    } finally {
+      share.release();
+    }
   }
   if (condition) await failEarly(ctx, key, condition);
   const tracked = trackErrors(body.stream());
@@ -79,11 +80,47 @@ export async function putStreaming(
       objectKey: ctx.paths.objectKey(key),
       partSize: ctx.settings.partSizeBytes,
       queueSize: ctx.settings.queueSize,
+      memory: ctx.memory,
       conditions: conditionParams(condition, ctx.settings.ifMatchFormat),
     });
     // RadosGW answers CompleteMultipartUpload with an empty ETag (quirk 2): guarded() reads it back.
     return unquoteEtag(etag);
   });
+}
+
+/** One PutObject from a Buffer. */
+function putWhole(
+  ctx: WriteContext,
+  key: string,
+  buffer: Buffer,
+  condition: WriteCondition | undefined,
+): Promise<{ etag: ETag }> {
+  const params: PutObjectCommandInput = {
+    ...baseParams(ctx, key, condition),
+    Body: buffer,
+    ContentLength: buffer.length,
+  };
+  return guarded(ctx, key, condition, undefined, async () =>
+    unquoteEtag((await ctx.client.send(new PutObjectCommand(params))).ETag),
+  );
+}
+
+/** One PutObject streaming a body of known length. */
+function putStream(
+  ctx: WriteContext,
+  key: string,
+  body: WriteBody,
+  condition: WriteCondition | undefined,
+): Promise<{ etag: ETag }> {
+  const tracked = trackErrors(body.stream());
+  const params: PutObjectCommandInput = {
+    ...baseParams(ctx, key, condition),
+    Body: tracked.stream,
+    ContentLength: body.length,
+  };
+  return guarded(ctx, key, condition, tracked, async () =>
+    unquoteEtag((await ctx.client.send(new PutObjectCommand(params))).ETag),
+  );
 }
 
 function baseParams(ctx: WriteContext, key: string, condition: WriteCondition | undefined) {

@@ -3,7 +3,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorClient, serveConnector } from '@state-proxy/connector-core';
+import {
+  ConnectorClient,
+  defaultMemoryBudget,
+  MemoryBudget,
+  serveConnector,
+} from '@state-proxy/connector-core';
 import { readS3Settings } from '../config.js';
 import { S3Connector, type WriteMode } from '../connector.js';
 import { s3Env } from './connectors.js';
@@ -24,9 +29,14 @@ export async function serveS3InProcess(
   // Credentials come from the SDK's default chain, as in production: the environment.
   process.env.AWS_ACCESS_KEY_ID = settingsEnv.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY = settingsEnv.AWS_SECRET_ACCESS_KEY;
-  const connector = new S3Connector(readS3Settings(settingsEnv, prefix), writeMode);
+  const memory = new MemoryBudget(defaultMemoryBudget(), 10_000);
+  const connector = new S3Connector(readS3Settings(settingsEnv, prefix), writeMode, memory);
   const dir = await mkdtemp(join(tmpdir(), 's3-layer-'));
-  const serving = await serveConnector(connector, { socketPath: join(dir, 's.sock'), processMetrics: false });
+  const serving = await serveConnector(connector, {
+    socketPath: join(dir, 's.sock'),
+    memory,
+    processMetrics: false,
+  });
   const client = new ConnectorClient(serving.socketPath);
   return {
     connector,
