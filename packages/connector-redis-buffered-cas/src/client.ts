@@ -10,9 +10,9 @@
  * - an 'error' listener is always attached: node-redis emits 'error' on every failed attempt and
  *   an EventEmitter without a listener would crash the process.
  */
-import { createClient, DisconnectsClientError, RESP_TYPES } from '@redis/client';
+import { DisconnectsClientError, RedisClient as NodeRedisClient } from '@redis/client';
 import { MiB } from '@state-proxy/connector-core';
-import { SCRIPTS } from './scripts.js';
+import { strLen } from './commands.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -26,10 +26,10 @@ export interface ConnectionOptions {
 }
 
 function createRedisClient(options: ConnectionOptions) {
-  return createClient({
+  // The bare client, without createClient()'s typed command wrappers (see commands.ts).
+  return new NodeRedisClient({
     url: options.url,
     disableOfflineQueue: true,
-    scripts: SCRIPTS,
     // Deadlines are ours (see above); node-redis's 5 s default would only add a second clock.
     commandOptions: { timeout: 0 },
     socket: {
@@ -43,9 +43,6 @@ function createRedisClient(options: ConnectionOptions) {
 }
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
-
-/** Binary values: blob strings come back as Buffers, so no byte is ever decoded as text. */
-export const BINARY = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
 
 /** A call that Redis did not answer within its deadline. */
 export class DeadlineExceededError extends Error {
@@ -102,7 +99,7 @@ export class RedisConnection {
     call: (client: RedisClient) => Promise<T>,
   ): Promise<T> {
     const client = await this.#current();
-    const storedLength = client.strLen(storageKey);
+    const storedLength = strLen(client, storageKey);
     const running = call(client);
     running.catch(() => {}); // awaited below, unless the STRLEN fails first
     const length = await this.#withDeadline(client, this.#options.timeoutMs, storedLength);

@@ -29,7 +29,8 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { BINARY, RedisConnection } from './client.js';
+import { RedisConnection } from './client.js';
+import * as redisCommands from './commands.js';
 import { translateRedisError } from './errors.js';
 import {
   CHUNK_BYTES,
@@ -40,7 +41,15 @@ import {
   TRANSFER_SHARE_BYTES,
   uploadKeyFor,
 } from './large-values.js';
-import { CAS_MISSING, CAS_WRITTEN, UPLOAD_GONE } from './scripts.js';
+import {
+  CAS_MISSING,
+  CAS_WRITTEN,
+  commitUpload,
+  compareAndSet,
+  readValue,
+  statValue,
+  UPLOAD_GONE,
+} from './scripts.js';
 import { StorageKeys } from './storage-keys.js';
 
 export interface RedisConnectorOptions {
@@ -80,7 +89,7 @@ export class RedisConnector implements Connector {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
       const stored = await this.#connection.runSized(storageKey, 0, (redis) =>
-        redis.withTypeMapping(BINARY).readValue(storageKey, INLINE_READ_BYTES),
+        readValue(redis, storageKey, INLINE_READ_BYTES),
       );
       if (stored === undefined) throw new KeyNotFoundError(key);
       if ('value' in stored)
@@ -89,12 +98,8 @@ export class RedisConnector implements Connector {
       const share = await this.#memory.reserve(TRANSFER_SHARE_BYTES);
       const fetchRange = (start: number, end: number) =>
         this.#call(() =>
-          this.#connection.run(
-            CHUNK_BYTES,
-            async (redis) =>
-              // A missing key reads as empty: RangeReader reports the value changed.
-              (await redis.withTypeMapping(BINARY).getRange(storageKey, start, end)) ?? Buffer.alloc(0),
-          ),
+          // A missing key reads as empty: RangeReader reports the value changed.
+          this.#connection.run(CHUNK_BYTES, (redis) => redisCommands.getRange(redis, storageKey, start, end)),
         );
       return {
         body: new RangeReader(fetchRange, stored.length, stored.etag, share),
@@ -107,7 +112,7 @@ export class RedisConnector implements Connector {
   stat(key: string): Promise<Stat | undefined> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      return await this.#connection.runSized(storageKey, 0, (redis) => redis.statValue(storageKey));
+      return await this.#connection.runSized(storageKey, 0, (redis) => statValue(redis, storageKey));
     });
   }
 
@@ -121,16 +126,16 @@ export class RedisConnector implements Connector {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
       if (condition === undefined) {
-        await this.#connection.run(value.length, (redis) => redis.set(storageKey, value));
+        await this.#connection.run(value.length, (redis) => redisCommands.set(redis, storageKey, value));
       } else if (condition.kind === 'absent') {
         const reply = await this.#connection.run(value.length, (redis) =>
-          redis.set(storageKey, value, { condition: 'NX' }),
+          redisCommands.setIfAbsent(redis, storageKey, value),
         );
         if (reply === null) throw new ConflictError(key, 'the key already exists');
       } else {
         // The script also hashes the stored value, whose size only Redis knows.
         const reply = await this.#connection.runSized(storageKey, value.length, (redis) =>
-          redis.compareAndSet(storageKey, expectedEtag(condition.etag), value),
+          compareAndSet(redis, storageKey, expectedEtag(condition.etag), value),
         );
         throwOnConflict(key, reply, condition);
       }
@@ -150,15 +155,14 @@ export class RedisConnector implements Connector {
       const etag = await sendInChunks(body.stream(), (chunk, offset) =>
         this.#call(() =>
           this.#connection.run(chunk.length, async (redis) => {
-            if (offset === 0)
-              await redis.set(uploadKey, chunk, { expiration: { type: 'PX', value: uploadTtlMs } });
-            else await redis.append(uploadKey, chunk);
+            if (offset === 0) await redisCommands.setExpiring(redis, uploadKey, chunk, uploadTtlMs);
+            else await redisCommands.append(redis, uploadKey, chunk);
           }),
         ),
       );
       const reply = await this.#call(() =>
         this.#connection.runSized(storageKey, 0, (redis) =>
-          redis.commitUpload(storageKey, uploadKey, conditionArgument(condition)),
+          commitUpload(redis, storageKey, uploadKey, conditionArgument(condition)),
         ),
       );
       committed = true; // whatever the answer, the script has removed the upload key
@@ -169,14 +173,16 @@ export class RedisConnector implements Connector {
     } finally {
       share.release();
       if (!committed) {
-        this.#connection.run(0, (redis) => redis.del(uploadKey)).catch(() => {}); // its TTL is the fallback
+        this.#connection.run(0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
       }
     }
   }
 
   delete(key: string): Promise<void> {
     return this.#call(async () => {
-      const removed = await this.#connection.run(0, (redis) => redis.del(this.#keys.toStorage(key)));
+      const removed = await this.#connection.run(0, (redis) =>
+        redisCommands.del(redis, this.#keys.toStorage(key)),
+      );
       if (removed === 0) throw new KeyNotFoundError(key);
     });
   }
@@ -190,11 +196,11 @@ export class RedisConnector implements Connector {
       let cursor = '0';
       do {
         const reply = await this.#connection.run(0, (redis) =>
-          redis.withTypeMapping(BINARY).scan(cursor, { MATCH: pattern, COUNT: SCAN_COUNT }),
+          redisCommands.scan(redis, cursor, pattern, SCAN_COUNT),
         );
-        cursor = String(reply.cursor);
+        cursor = reply.cursor;
         for (const raw of reply.keys) {
-          const key = this.#mountKey(raw as unknown as Buffer);
+          const key = this.#mountKey(raw);
           if (key === undefined || !key.startsWith(prefix)) continue;
           found.add(key);
           const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
@@ -207,7 +213,9 @@ export class RedisConnector implements Connector {
 
   listAttributes(key: string): Promise<string[]> {
     return this.#call(async () => {
-      const exists = await this.#connection.run(0, (redis) => redis.exists(this.#keys.toStorage(key)));
+      const exists = await this.#connection.run(0, (redis) =>
+        redisCommands.exists(redis, this.#keys.toStorage(key)),
+      );
       if (exists === 0) throw new KeyNotFoundError(key);
       return [TTL_ATTRIBUTE];
     });
@@ -216,7 +224,9 @@ export class RedisConnector implements Connector {
   getAttribute(key: string, name: string): Promise<string> {
     return this.#call(async () => {
       if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
-      const ttl = await this.#connection.run(0, (redis) => redis.ttl(this.#keys.toStorage(key)));
+      const ttl = await this.#connection.run(0, (redis) =>
+        redisCommands.ttl(redis, this.#keys.toStorage(key)),
+      );
       if (ttl === -2) throw new KeyNotFoundError(key); // -2: no such key; -1: no expiry
       return String(ttl);
     });
@@ -228,7 +238,7 @@ export class RedisConnector implements Connector {
       const seconds = parseTtl(value);
       // As Redis does: a TTL of 0 or less deletes the key (EXPIRE still answers 1).
       const applied = await this.#connection.run(0, (redis) =>
-        redis.expire(this.#keys.toStorage(key), seconds),
+        redisCommands.expire(redis, this.#keys.toStorage(key), seconds),
       );
       if (applied === 0) throw new KeyNotFoundError(key);
       return seconds <= 0 ? { deleted: true } : {};
@@ -237,7 +247,7 @@ export class RedisConnector implements Connector {
 
   checkReady(): Promise<void> {
     return this.#call(async () => {
-      await this.#connection.run(0, (redis) => redis.ping());
+      await this.#connection.run(0, (redis) => redisCommands.ping(redis));
     });
   }
 

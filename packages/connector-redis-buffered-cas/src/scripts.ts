@@ -1,9 +1,36 @@
 /**
  * Server-side scripts. Each runs atomically in Redis, so a compare and the write that depends on
- * it cannot be separated by another client's write. node-redis sends EVALSHA and falls back to
- * EVAL when the server does not know the script yet (NOSCRIPT, e.g. after a restart).
+ * it cannot be separated by another client's write. Sent as EVALSHA, with EVAL as the fallback
+ * when the server does not know the script yet (NOSCRIPT, e.g. after a restart).
  */
-import { type CommandParser, defineScript } from '@redis/client';
+import { createHash } from 'node:crypto';
+import type { RedisArgument } from '@redis/client';
+import { BINARY, type Redis } from './commands.js';
+
+interface LuaScript {
+  source: string;
+  sha1: string;
+}
+
+function lua(source: string): LuaScript {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+async function runScript<T>(
+  redis: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly RedisArgument[],
+  options?: typeof BINARY,
+): Promise<T> {
+  const rest = [String(keys.length), ...keys, ...args];
+  try {
+    return await redis.sendCommand<T>(['EVALSHA', script.sha1, ...rest], options);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return await redis.sendCommand<T>(['EVAL', script.source, ...rest], options);
+  }
+}
 
 /** What `compareAndSet` and `commitUpload` answer. */
 export const CAS_WRITTEN = 1;
@@ -16,40 +43,33 @@ export const UPLOAD_GONE = -2;
  * SET the value only if the stored content still has the expected SHA-1 (our ETag).
  * KEYS[1] storage key; ARGV[1] expected etag (lowercase hex); ARGV[2] new value.
  */
-export const compareAndSet = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+const COMPARE_AND_SET = lua(`
 local current = redis.call('GET', KEYS[1])
 if not current then return ${CAS_MISSING} end
 if redis.sha1hex(current) ~= ARGV[1] then return ${CAS_CHANGED} end
 redis.call('SET', KEYS[1], ARGV[2])
-return ${CAS_WRITTEN}`,
-  parseCommand(parser: CommandParser, key: string, etag: string, value: Buffer) {
-    parser.pushKey(key);
-    parser.push(etag, value);
-  },
-  transformReply: (reply: unknown) => Number(reply),
-});
+return ${CAS_WRITTEN}`);
+
+export function compareAndSet(redis: Redis, key: string, etag: string, value: Buffer): Promise<number> {
+  return runScript(redis, COMPARE_AND_SET, [key], [etag, value]);
+}
 
 /**
  * Length and SHA-1 of a value without shipping the value to us (HEAD on a large key stays cheap).
  * KEYS[1] storage key. Answers nil when the key is missing.
  */
-export const statValue = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+const STAT_VALUE = lua(`
 local current = redis.call('GET', KEYS[1])
 if not current then return nil end
-return { string.len(current), redis.sha1hex(current) }`,
-  parseCommand(parser: CommandParser, key: string) {
-    parser.pushKey(key);
-  },
-  transformReply(reply: unknown): { length: number; etag: string } | undefined {
-    if (reply === null) return undefined;
-    const [length, etag] = reply as [number, string | Buffer];
-    return { length: Number(length), etag: String(etag) };
-  },
-});
+return { string.len(current), redis.sha1hex(current) }`);
+
+export async function statValue(
+  redis: Redis,
+  key: string,
+): Promise<{ length: number; etag: string } | undefined> {
+  const reply = await runScript<[number, string] | null>(redis, STAT_VALUE, [key], []);
+  return reply === null ? undefined : { length: reply[0], etag: reply[1] };
+}
 
 /**
  * A value whole when it is small, else only its length and SHA-1, so that a large value is never
@@ -57,27 +77,31 @@ return { string.len(current), redis.sha1hex(current) }`,
  * KEYS[1] storage key; ARGV[1] the largest length answered whole.
  * Answers nil when the key is missing, `[value]` when small, `[length, etag]` when large.
  */
-export const readValue = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+const READ_VALUE = lua(`
 local length = redis.call('STRLEN', KEYS[1])
 if length <= tonumber(ARGV[1]) then
   local value = redis.call('GET', KEYS[1])
   if not value then return nil end
   return { value }
 end
-return { length, redis.sha1hex(redis.call('GET', KEYS[1])) }`,
-  parseCommand(parser: CommandParser, key: string, inlineBytes: number) {
-    parser.pushKey(key);
-    parser.push(String(inlineBytes));
-  },
-  transformReply(reply: unknown): StoredValue | undefined {
-    if (reply === null) return undefined;
-    const parts = reply as [Buffer] | [number, Buffer];
-    if (parts.length === 1) return { value: parts[0] };
-    return { length: Number(parts[0]), etag: parts[1]!.toString('latin1') };
-  },
-});
+return { length, redis.sha1hex(redis.call('GET', KEYS[1])) }`);
+
+export async function readValue(
+  redis: Redis,
+  key: string,
+  inlineBytes: number,
+): Promise<StoredValue | undefined> {
+  const reply = await runScript<[Buffer] | [number, Buffer] | null>(
+    redis,
+    READ_VALUE,
+    [key],
+    [String(inlineBytes)],
+    BINARY,
+  );
+  if (reply === null) return undefined;
+  if (reply.length === 1) return { value: reply[0] };
+  return { length: reply[0], etag: reply[1].toString('latin1') };
+}
 
 export type StoredValue = { value: Buffer } | { length: number; etag: string };
 
@@ -87,9 +111,7 @@ export type StoredValue = { value: Buffer } | { length: number; etag: string };
  * reader ever sees a partial one. PERSIST: a write clears the TTL, as SET does.
  * KEYS[1] storage key, KEYS[2] upload key; ARGV[1] '' (no condition), '*' (absent) or an etag.
  */
-export const commitUpload = defineScript({
-  NUMBER_OF_KEYS: 2,
-  SCRIPT: `
+const COMMIT_UPLOAD = lua(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return ${UPLOAD_GONE} end
 if ARGV[1] == '*' then
   if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -108,13 +130,13 @@ elseif ARGV[1] ~= '' then
 end
 redis.call('RENAME', KEYS[2], KEYS[1])
 redis.call('PERSIST', KEYS[1])
-return ${CAS_WRITTEN}`,
-  parseCommand(parser: CommandParser, key: string, uploadKey: string, condition: string) {
-    parser.pushKey(key);
-    parser.pushKey(uploadKey);
-    parser.push(condition);
-  },
-  transformReply: (reply: unknown) => Number(reply),
-});
+return ${CAS_WRITTEN}`);
 
-export const SCRIPTS = { compareAndSet, statValue, readValue, commitUpload };
+export function commitUpload(
+  redis: Redis,
+  key: string,
+  uploadKey: string,
+  condition: string,
+): Promise<number> {
+  return runScript(redis, COMMIT_UPLOAD, [key, uploadKey], [condition]);
+}
