@@ -9,7 +9,10 @@ export function bundleConfig() {
     platform: 'node',
     target: 'node22',
     clean: true,
-    minify: false,
+    // Whitespace and comments only: names stay, so stack traces still read. Node keeps a module's
+    // source in memory, and one non-ASCII character in a comment makes V8 store all of it as
+    // two-byte text: the Redis bundle's source took 3.5 MiB of heap unminified, 1 MiB now.
+    minifyWhitespace: true,
     sourcemap: false,
     splitting: false,
     noExternal: [/.*/],
