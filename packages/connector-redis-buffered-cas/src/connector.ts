@@ -38,7 +38,7 @@ import {
   RangeReader,
   SINGLE_WRITE_BYTES,
   sendInChunks,
-  TRANSFER_SHARE_BYTES,
+  transferShare,
   uploadKeyFor,
 } from './large-values.js';
 import {
@@ -95,7 +95,7 @@ export class RedisConnector implements Connector {
       if ('value' in stored)
         return { body: stored.value, length: stored.value.length, etag: etagOf(stored.value) };
       // Large: streamed in ranges once the budget has room for the transfer (else 503 before any byte).
-      const share = await this.#memory.reserve(TRANSFER_SHARE_BYTES);
+      const share = await this.#memory.reserve(transferShare(stored.length));
       const fetchRange = (start: number, end: number) =>
         this.#call(() =>
           // A missing key reads as empty: RangeReader reports the value changed.
@@ -149,7 +149,7 @@ export class RedisConnector implements Connector {
     const uploadKey = uploadKeyFor(storageKey);
     // Should we die mid-upload, Redis drops the upload key by itself.
     const uploadTtlMs = Math.max(60_000, 2 * this.#connection.deadlineFor(body.length ?? 0));
-    const share = await this.#memory.reserve(TRANSFER_SHARE_BYTES);
+    const share = await this.#memory.reserve(transferShare(body.length ?? Number.POSITIVE_INFINITY));
     let committed = false;
     try {
       const etag = await sendInChunks(body.stream(), (chunk, offset) =>

@@ -13,8 +13,13 @@ import type { ETag, Reservation } from '@state-proxy/connector-core';
 
 /** The unit of chunked I/O: small enough to bound memory, large enough for few round trips. */
 export const CHUNK_BYTES = 256 * 1024;
-/** What one chunked transfer reserves from the memory budget: the chunk on the wire and the next one. */
-export const TRANSFER_SHARE_BYTES = 2 * CHUNK_BYTES;
+/**
+ * What a chunked transfer of `length` bytes reserves from the memory budget: the chunk on the
+ * wire and the next one, or the one chunk a value of up to a chunk is.
+ */
+export function transferShare(length: number): number {
+  return length <= CHUNK_BYTES ? length : 2 * CHUNK_BYTES;
+}
 /** Values up to this size are written with one command and read in one reply. */
 export const SINGLE_WRITE_BYTES = CHUNK_BYTES;
 /**

@@ -76,8 +76,16 @@ export class S3Connector implements Connector {
       const body = result.Body as Readable;
       const length = result.ContentLength ?? 0;
       const etag = unquoteEtag(result.ETag) ?? '';
-      // A small object is cheaper answered in one write than piped (measured on 1 KiB GETs).
-      if (length <= SMALL_READ_BYTES) return { body: await readWhole(body, length, key), length, etag };
+      // A small object is cheaper answered in one write than piped (measured on 1 KiB GETs),
+      // when the memory budget has room for it; else it streams like a large one.
+      const share = length <= SMALL_READ_BYTES ? this.#ctx.memory.tryReserve(length) : undefined;
+      if (share) {
+        try {
+          return { body: await readWhole(body, length, key), length, etag };
+        } finally {
+          share.release(); // the response takes the buffer in one write
+        }
+      }
       // Counting chunks as they pass; pause() undoes the flowing mode on('data') turns on, so no
       // byte moves before the HTTP layer pipes the body.
       body.on('data', (chunk: Buffer) => countTransferred(chunk.length)).pause();
