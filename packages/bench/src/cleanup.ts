@@ -15,16 +15,25 @@ export function track(stop: Stop): () => void {
 }
 
 let installed = false;
+let stopping = false;
+
+/** True once a signal has started stopping everything: start nothing new. */
+export const isStopping = (): boolean => stopping;
 
 export function stopOnSignals(): void {
   if (installed) return;
   installed = true;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal while stopping: the user insists, go now.
+    if (stopping) process.exit(130);
+    stopping = true;
     process.stderr.write(`bench: ${signal}, stopping what was started\n`);
     const all = Promise.allSettled([...stops].reverse().map(async (stop) => stop()));
     const timeout = new Promise((resolve) => setTimeout(resolve, GRACE_MS).unref());
     Promise.race([all, timeout]).finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: signal-exit (loaded with testcontainers by test-backends) re-raises the
+  // signal, killing us mid-cleanup, when it finds itself the only listener left.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

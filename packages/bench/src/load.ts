@@ -17,6 +17,8 @@ export interface LoadOptions {
   minOps?: number;
   /** Errors after which the cell stops: a broken setup should fail fast, not for minutes. */
   maxErrors?: number;
+  /** Operations after which the measured window ends early (bounds a run in count as well as time). */
+  maxOps?: number;
   /** Called right before the measured window starts (after the warm-up). */
   onMeasureStart?: () => void;
 }
@@ -31,16 +33,23 @@ async function phase(
   options: LoadOptions,
   durationMs: number,
   minOps: number,
+  maxOps: number,
   seq: number[],
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
   const maxErrors = options.maxErrors ?? 20;
+  let started = 0;
   const start = performance.now();
   const deadline = start + durationMs;
   const worker = async (index: number) => {
-    while ((performance.now() < deadline || latencies.length < minOps) && errors < maxErrors) {
+    while (
+      (performance.now() < deadline || latencies.length < minOps) &&
+      errors < maxErrors &&
+      started < maxOps
+    ) {
+      started += 1;
       const n = seq[index]!;
       seq[index] = n + 1;
       const t0 = performance.now();
@@ -63,9 +72,10 @@ async function phase(
 export async function runLoad(operation: Operation, options: LoadOptions): Promise<LoadResult> {
   // Sequence numbers continue across warm-up and measurement, so keys/bodies keep changing.
   const seq = Array.from({ length: options.concurrency }, () => 0);
-  const warm = await phase(operation, options, options.warmupMs, 0, seq);
+  const warm = await phase(operation, options, options.warmupMs, 0, Number.POSITIVE_INFINITY, seq);
   if (warm.errors >= (options.maxErrors ?? 20)) return warm;
   options.onMeasureStart?.();
-  const measured = await phase(operation, options, options.durationMs, options.minOps ?? 0, seq);
+  const maxOps = options.maxOps ?? Number.POSITIVE_INFINITY;
+  const measured = await phase(operation, options, options.durationMs, options.minOps ?? 0, maxOps, seq);
   return measured;
 }

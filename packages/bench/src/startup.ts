@@ -24,7 +24,8 @@ export interface StartupResult {
 const TARGET_MS = 300;
 const GIVE_UP_MS = 15_000;
 
-function healthz(socketPath: string): Promise<number> {
+/** The status of GET /healthz on `socketPath`, 0 while nothing listens there. */
+export function healthz(socketPath: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request({ socketPath, path: '/healthz', method: 'GET', agent: false }, (res) => {
       res.resume();

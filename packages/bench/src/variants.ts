@@ -14,6 +14,8 @@ export interface Variant {
   cas: boolean;
   /** The container memory limit users give this sidecar (SPEC §10). */
   rssLimitMiB: number;
+  /** Its default STATE_MAX_BODY_BYTES (defaultMaxBodyBytes in its main.ts), MiB; undefined: no limit. */
+  maxBodyMiB: number | undefined;
   /** The target ratio connector/direct at concurrency 16 (issue 5). */
   targetRatio: number;
   entry: string;
@@ -28,17 +30,19 @@ const redisVariant = (name: VariantName): Variant => ({
   backend: 'redis',
   cas: true,
   rssLimitMiB: 64,
+  maxBodyMiB: 512,
   targetRatio: 0.5,
   entry: bundleOf(name),
   env: (backends, prefix) => withNodeOptions({ REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
   direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
 });
 
-const s3Variant = (name: VariantName, cas: boolean): Variant => ({
+const s3Variant = (name: VariantName, cas: boolean, maxBodyMiB: number | undefined): Variant => ({
   name,
   backend: 's3',
   cas,
   rssLimitMiB: 128,
+  maxBodyMiB,
   targetRatio: 0.8,
   entry: bundleOf(name),
   env: (backends, prefix) => withNodeOptions({ ...s3Env(backends), STATE_PREFIX: prefix }),
@@ -58,9 +62,9 @@ const withNodeOptions = (env: Record<string, string>) =>
 
 export const VARIANTS: readonly Variant[] = [
   redisVariant('redis-buffered-cas'),
-  s3Variant('s3-buffered-lww', false),
-  s3Variant('s3-buffered-cas', true),
-  s3Variant('s3-passthrough', false),
+  s3Variant('s3-buffered-lww', false, 5 * 1024), // the largest single PutObject
+  s3Variant('s3-buffered-cas', true, 5 * 1024),
+  s3Variant('s3-passthrough', false, undefined), // streams: no limit
 ];
 
 /** BENCH_VARIANTS=a,b narrows the run (handy while profiling one variant). */
