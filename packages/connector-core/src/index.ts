@@ -30,6 +30,7 @@ export {
   type Reservation,
 } from './memory-budget.js';
 export { createLogger, createMetrics, type Metrics } from './observability.js';
+export { countTransferred } from './release-memory.js';
 export {
   type RunOptions,
   runConnector,

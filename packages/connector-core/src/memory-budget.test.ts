@@ -110,9 +110,9 @@ describe('containerMemoryLimit', () => {
 });
 
 describe('defaultMemoryBudget', () => {
-  it('is an eighth of the container limit, at least the minimum, or the default without a limit', () => {
-    expect(defaultMemoryBudget(64 * MiB)).toBe(8 * MiB);
-    expect(defaultMemoryBudget(128 * MiB)).toBe(16 * MiB);
+  it('is a sixteenth of the container limit, at least the minimum, or the default without a limit', () => {
+    expect(defaultMemoryBudget(64 * MiB)).toBe(4 * MiB);
+    expect(defaultMemoryBudget(128 * MiB)).toBe(8 * MiB);
     expect(defaultMemoryBudget(4 * MiB)).toBe(MIN_MEMORY_BUDGET_BYTES);
     expect(defaultMemoryBudget(undefined)).toBe(DEFAULT_MEMORY_BUDGET_BYTES);
   });

@@ -96,8 +96,8 @@ export class MemoryBudget {
   }
 }
 
-/** The budget when STATE_MEMORY_BUDGET_BYTES is unset: an eighth of the container's memory limit. */
-export const BUDGET_SHARE_OF_LIMIT = 1 / 8;
+/** The budget when STATE_MEMORY_BUDGET_BYTES is unset: a sixteenth of the container's memory limit. */
+export const BUDGET_SHARE_OF_LIMIT = 1 / 16;
 /** ... or this, where no container limit can be read (no cgroup, or unlimited). */
 export const DEFAULT_MEMORY_BUDGET_BYTES = 16 * 1024 * 1024;
 /** Below this, one chunk of backend I/O would not fit. */

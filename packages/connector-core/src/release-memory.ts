@@ -1,17 +1,20 @@
 /**
- * Keeps a streaming connector's RSS near its working set. Each chunk read from a socket is its own
- * buffer outside the V8 heap, and V8 frees dead ones only at its next GC, which a JS heap that
- * barely grows delays until tens of MiB of chunks have piled up (measured: +67 MiB of RSS while
- * streaming 512 MiB, +28 MiB with a scavenge every 16 MiB). A 1 GiB transfer through a sidecar
- * limited to 128 MiB cannot afford that slack, so every RELEASE_EVERY bytes moved we ask V8 for a
- * young-generation GC (a scavenge: about a millisecond; the short-lived chunks die there).
+ * Keeps RSS near the working set while body bytes move. Each chunk read from a socket, and each
+ * buffer a body is copied into, lives outside the V8 heap, and V8 frees dead ones only at its
+ * next GC, which a JS heap that barely grows delays until tens of MiB have piled up: V8 only
+ * starts collecting for external memory after 64 MiB of it, the whole limit of a Redis sidecar.
+ * (Measured streaming 512 MiB through S3: +67 MiB of RSS; +28 MiB with a scavenge every 16 MiB.)
+ * So every data path counts the bytes it moves, and every MINOR_EVERY bytes V8 is asked for a
+ * young-generation GC (a scavenge: about a millisecond; short-lived chunks die there), every
+ * MAJOR_EVERY bytes for a full one (what outlived two scavenges: bodies held across backend calls).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-const RELEASE_EVERY = 4 * 1024 * 1024;
+const MINOR_EVERY = 1024 * 1024;
+const MAJOR_EVERY = 16 * 1024 * 1024;
 
-type Gc = (options: { type: 'minor' | 'major' }) => void;
+type Gc = (options: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
 
 function exposeGc(): Gc | undefined {
   try {
@@ -23,13 +26,17 @@ function exposeGc(): Gc | undefined {
 }
 
 let gc: Gc | undefined | null = null;
-let moved = 0;
+let sinceMinor = 0;
+let sinceMajor = 0;
 
-/** Counts bytes that passed through a data path; collects dead chunks every RELEASE_EVERY bytes. */
+/** Counts body bytes that passed through a data path; collects dead buffers as they add up. */
 export function countTransferred(bytes: number): void {
-  moved += bytes;
-  if (moved < RELEASE_EVERY) return;
-  moved = 0;
+  sinceMinor += bytes;
+  if (sinceMinor < MINOR_EVERY) return;
+  sinceMinor = 0;
+  sinceMajor += MINOR_EVERY;
   if (gc === null) gc = exposeGc();
-  gc?.({ type: 'minor' });
+  const type = sinceMajor < MAJOR_EVERY ? 'minor' : 'major';
+  if (type === 'major') sinceMajor = 0;
+  gc?.({ type });
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WriteBody } from './connector.js';
 import type { MemoryBudget, Reservation } from './memory-budget.js';
+import { countTransferred } from './release-memory.js';
 
 export interface SpoolOptions {
   /** Bodies up to this many bytes stay in memory. */
@@ -64,6 +65,7 @@ export class Spool implements WriteBody {
     try {
       for await (const raw of source) {
         const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+        countTransferred(chunk.length);
         length += chunk.length;
         if (file) {
           await file.write(chunk);
@@ -102,6 +104,7 @@ export class Spool implements WriteBody {
     let filled = 0;
     for await (const raw of source) {
       const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      countTransferred(chunk.length);
       if (filled + chunk.length > length) throw new Error(`body is longer than its declared ${length} bytes`);
       chunk.copy(whole, filled);
       filled += chunk.length;

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ETag, Reservation } from '@state-proxy/connector-core';
+import { countTransferred, type ETag, type Reservation } from '@state-proxy/connector-core';
 
 /** The unit of chunked I/O: small enough to bound memory, large enough for few round trips. */
 export const CHUNK_BYTES = 256 * 1024;
@@ -50,6 +50,7 @@ export async function sendInChunks(
   let filled = 0;
   let offset = 0;
   const flush = async () => {
+    countTransferred(filled);
     await send(chunk.subarray(0, filled), offset);
     offset += filled;
     filled = 0;
@@ -99,6 +100,7 @@ export class RangeReader extends Readable {
     this.fetchRange(start, end - 1).then(
       (chunk) => {
         if (chunk.length !== end - start) return this.destroy(new ValueChangedError());
+        countTransferred(chunk.length);
         this.#hash.update(chunk);
         this.#offset = end;
         if (end < this.length) return void this.push(chunk);

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type Connector,
+  countTransferred,
   type ETag,
   KeyNotFoundError,
   type Listing,
@@ -25,7 +26,6 @@ import { translateS3Error } from './errors.js';
 import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
-import { countTransferred } from './memory.js';
 import { S3Paths } from './paths.js';
 import { putBuffered, putStreaming, type WriteContext } from './writes.js';
 

@@ -23,8 +23,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { MemoryBudget, Reservation } from '@state-proxy/connector-core';
-import { countTransferred } from './memory.js';
+import { countTransferred, type MemoryBudget, type Reservation } from '@state-proxy/connector-core';
 
 export interface MultipartTarget {
   client: S3Client;

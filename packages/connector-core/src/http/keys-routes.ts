@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
 import { decodeRawPath, parseQuery, sortByBytes, splitTarget, validateKey, validatePrefix } from '../keys.js';
+import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
 import { conditionFromHeaders, quoteETag } from './responses.js';
 import { rawTargetOf } from './target.js';
@@ -63,6 +64,7 @@ export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOpt
     const out = c.env.outgoing;
     out.writeHead(200, headers);
     if (Buffer.isBuffer(result.body)) {
+      countTransferred(result.body.length); // a stream's producer counts its own chunks
       out.end(result.body);
     } else {
       await pipeline(result.body, out).catch((error: unknown) => {
