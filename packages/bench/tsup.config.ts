@@ -1,13 +1,36 @@
 import { defineConfig } from 'tsup';
 
-// Three programs: the whole benchmark, a CPU profile of one connector under the 1 KiB load, and
-// one connector in a memory-limited cgroup as in a container (container.ts).
-// Dependencies stay external (they are in node_modules beside the package; nothing ships this).
-export default defineConfig({
-  entry: ['src/bench.ts', 'src/profile.ts', 'src/container.ts'],
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  clean: true,
-  sourcemap: true,
-});
+// The programs: the whole benchmark, a CPU profile of one connector under the 1 KiB load, one
+// connector in a memory-limited cgroup as in a container (container.ts), and the runtime scenario
+// (runtime.ts). Their dependencies stay external (they are in node_modules beside the package).
+//
+// The floors (src/floors/, the minimal servers runtime.ts compares the connectors with) are built
+// as the connectors are (scripts/tsup-bundle.js): one self-contained file each, so a floor's
+// start-up and memory compare with a connector bundle's. Both configs build at once, so the first
+// leaves dist/floors/ to the second.
+export default defineConfig([
+  {
+    entry: ['src/bench.ts', 'src/profile.ts', 'src/container.ts', 'src/runtime.ts'],
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    clean: ['!floors/**'],
+    sourcemap: true,
+  },
+  {
+    entry: { redis: 'src/floors/redis.ts', s3: 'src/floors/s3.ts' },
+    outDir: 'dist/floors',
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    clean: true,
+    minifyWhitespace: true,
+    sourcemap: false,
+    splitting: false,
+    noExternal: [/.*/],
+    // Bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  },
+]);

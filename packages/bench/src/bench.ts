@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { acquireBackends, type Backends } from './backends.js';
 import { renderChart } from './chart.js';
 import { stopOnSignals, track } from './cleanup.js';
-import { readConfig } from './config.js';
+import { readConfig, readRuntimeConfig } from './config.js';
 import { measureContention } from './contention.js';
 import { repoRoot } from './paths.js';
 import { cellLine, renderReport } from './report.js';
 import { describeMachine, type RunResults, summarize, verdicts } from './results.js';
+import { measureRuntime } from './runtime-run.js';
 import { measureStartup } from './startup.js';
 import { measureStream } from './stream.js';
 import { runVariant } from './variant-run.js';
@@ -73,6 +74,13 @@ async function measureAll(backends: Backends): Promise<RunResults> {
       results.streamError = message(error);
       results.failures.push(`s3-passthrough 1 GiB stream: ${message(error)}`);
     }
+  }
+  if (config.runtime) {
+    // How the actor runtime calls a sidecar (runtime.ts runs this section on its own).
+    await attempt('runtime scenario', async () => {
+      results.runtime = await measureRuntime(backends, variants, readRuntimeConfig(), progress);
+      results.failures.push(...results.runtime.failures.map((f) => `runtime ${f}`));
+    });
   }
   results.machine.loadAverage.end = Number(loadavg()[0]!.toFixed(2));
   return results;

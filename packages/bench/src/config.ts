@@ -11,6 +11,22 @@ export interface BenchConfig {
   strict: boolean;
   /** Write docs/benchmarks.{json,svg}: only for a full run with default timing, unless forced. */
   writeDocs: boolean;
+  /** Run the runtime scenario (runtime.ts) as a section of `pnpm bench` too. */
+  runtime: boolean;
+}
+
+/** The runtime scenario's knobs (runtime.ts, and the section of `pnpm bench`). */
+export interface RuntimeConfig {
+  /** Measured operations per server and operation type, at most. */
+  ops: number;
+  /** Measured seconds per server and operation type, at most. */
+  seconds: number;
+  /** Unmeasured operations per server and operation type first. */
+  warmup: number;
+  valueBytes: number;
+  startupRuns: number;
+  /** The Python that runs python/runtime_client.py. */
+  python: string;
 }
 
 function integer(name: string, fallback: number): number {
@@ -37,5 +53,22 @@ export function readConfig(): BenchConfig {
     stream: flag('BENCH_STREAM', true),
     strict: flag('BENCH_STRICT', false),
     writeDocs: flag('BENCH_WRITE_DOCS', full),
+    runtime: flag('BENCH_RUNTIME', true),
+  };
+}
+
+export function readRuntimeConfig(): RuntimeConfig {
+  const positive = (name: string, fallback: number) => {
+    const value = integer(name, fallback);
+    if (value < 1) throw new Error(`${name} must be at least 1, got ${value}`);
+    return value;
+  };
+  return {
+    ops: positive('BENCH_RUNTIME_OPS', 5000),
+    seconds: positive('BENCH_RUNTIME_SECONDS', 5),
+    warmup: integer('BENCH_RUNTIME_WARMUP', 300),
+    valueBytes: 1024,
+    startupRuns: positive('BENCH_STARTUP_RUNS', 10),
+    python: process.env.BENCH_PYTHON || 'python3',
   };
 }

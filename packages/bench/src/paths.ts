@@ -6,3 +6,10 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** A variant's single-file bundle, `packages/connector-<variant>/dist/main.js`. */
 export const bundleOf = (variant: string): string =>
   fileURLToPath(new URL(`../../connector-${variant}/dist/main.js`, import.meta.url));
+
+/** A floor server's bundle of this package, `dist/floors/<name>.js` (src/floors/<name>.ts). */
+export const floorBundle = (name: 'redis' | 's3'): string =>
+  fileURLToPath(new URL(`./floors/${name}.js`, import.meta.url));
+
+/** The runtime scenario's Python driver (shipped as source, beside dist/). */
+export const runtimeDriver = fileURLToPath(new URL('../python/runtime_client.py', import.meta.url));

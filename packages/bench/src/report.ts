@@ -1,6 +1,7 @@
 /** The human-readable report printed at the end of a run. */
 import type { CellResult } from './cells.js';
 import { findCell, type RunResults, verdicts } from './results.js';
+import { renderRuntimeReport } from './runtime-report.js';
 import { ratio } from './stats.js';
 import { type Cell, fmt, fmtMs, fmtRate, renderTable } from './table.js';
 
@@ -139,6 +140,7 @@ export function renderReport(results: RunResults): string {
       verdicts(results).map((v) => [v.variant, v.what, v.measured, v.target, v.ok ? 'met' : 'MISSED']),
     ),
   );
+  if (results.runtime) parts.push('', renderRuntimeReport(results.runtime, false));
   if (results.failures.length > 0) parts.push('', '## Failures', ...results.failures.map((f) => `- ${f}`));
   return parts.join('\n');
 }

@@ -5,6 +5,7 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { CellResult, Mode, Op, Timing } from './cells.js';
 import type { ContentionResult } from './contention.js';
+import type { RuntimeResults } from './runtime-report.js';
 import type { StartupResult } from './startup.js';
 import { ratio } from './stats.js';
 import type { StreamResult } from './stream.js';
@@ -34,6 +35,8 @@ export interface RunResults {
   /** Absent when not measured; `streamError` says why. */
   stream?: StreamResult;
   streamError?: string;
+  /** The runtime scenario (BENCH_RUNTIME=0 skips it). */
+  runtime?: RuntimeResults;
   /** What failed outright (a variant that would not start...), so a partial run still reports. */
   failures: string[];
 }

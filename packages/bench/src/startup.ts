@@ -13,6 +13,13 @@ import { track } from './cleanup.js';
 import { median } from './stats.js';
 import type { Variant } from './variants.js';
 
+/** What start-up measures: a variant, or any server started the same way (the runtime floors). */
+export interface Startable {
+  name: string;
+  entry: string;
+  env: Variant['env'];
+}
+
 export interface StartupResult {
   runsMs: number[];
   medianMs: number;
@@ -36,7 +43,7 @@ export function healthz(socketPath: string): Promise<number> {
   });
 }
 
-async function once(variant: Variant, env: Record<string, string>): Promise<number> {
+async function once(variant: Startable, env: Record<string, string>): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-startup-'));
   const socketPath = join(dir, 'c.sock');
   const start = performance.now();
@@ -80,7 +87,7 @@ async function bareNode(): Promise<number> {
 }
 
 export async function measureStartup(
-  variant: Variant,
+  variant: Startable,
   backends: Backends,
   runs = 10,
 ): Promise<StartupResult> {
