@@ -1,8 +1,9 @@
 // Shared tsup settings for a connector variant: one self-contained ESM file, dist/main.js,
-// that runs with no node_modules beside it.
+// that runs with no node_modules beside it. `overrides` serve other bundles built the same way
+// (the bench's floor servers).
 import { defineConfig } from 'tsup';
 
-export function bundleConfig() {
+export function bundleConfig(overrides = {}) {
   return defineConfig({
     entry: { main: 'src/main.ts' },
     format: 'esm',
@@ -20,5 +21,6 @@ export function bundleConfig() {
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
+    ...overrides,
   });
 }

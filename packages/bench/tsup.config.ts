@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { bundleConfig } from '../../scripts/tsup-bundle.js';
 
 // The programs: the whole benchmark, a CPU profile of one connector under the 1 KiB load, one
 // connector in a memory-limited cgroup as in a container (container.ts), and the runtime scenario
@@ -17,20 +18,5 @@ export default defineConfig([
     clean: ['!floors/**'],
     sourcemap: true,
   },
-  {
-    entry: { redis: 'src/floors/redis.ts', s3: 'src/floors/s3.ts' },
-    outDir: 'dist/floors',
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    clean: true,
-    minifyWhitespace: true,
-    sourcemap: false,
-    splitting: false,
-    noExternal: [/.*/],
-    // Bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-  },
+  bundleConfig({ entry: { redis: 'src/floors/redis.ts', s3: 'src/floors/s3.ts' }, outDir: 'dist/floors' }),
 ]);

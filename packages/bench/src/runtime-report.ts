@@ -2,6 +2,7 @@
  * The runtime scenario's data and text: what the Python driver reports (python/runtime_client.py),
  * one record per server, the ratios to the backend's floor and the tables. Pure, unit-tested.
  */
+import type { RuntimeConfig } from './config.js';
 import type { Machine } from './results.js';
 import type { StartupResult } from './startup.js';
 import { ratio } from './stats.js';
@@ -53,14 +54,8 @@ export interface RuntimeServerResult {
   failures: string[];
 }
 
-export interface RuntimeSettings {
-  ops: number;
-  seconds: number;
-  warmup: number;
-  valueBytes: number;
-  startupRuns: number;
-  python: string;
-}
+/** The knobs a run used, recorded with its results. */
+export type RuntimeSettings = RuntimeConfig;
 
 export interface RuntimeResults {
   date: string;
