@@ -11,6 +11,9 @@ const HEX = /^[0-9a-fA-F]{2}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Nothing to decode: ASCII without a `%` reads the same byte for byte (most keys). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII byte but % is plain
+const PLAIN_ASCII = /^[\u0000-\u0024\u0026-\u007f]*$/;
 
 /**
  * Percent-decodes a raw path segment as the runtime sends it. Node hands the request target over
@@ -18,6 +21,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * and the result read as UTF-8. An invalid escape (`%zz`, a lone `%`) stays literal.
  */
 export function decodeRawPath(raw: string): string {
+  if (PLAIN_ASCII.test(raw)) return raw;
   const input = Buffer.from(raw, 'latin1');
   const out = Buffer.allocUnsafe(input.length);
   let n = 0;

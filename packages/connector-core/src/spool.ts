@@ -43,8 +43,8 @@ export class Spool implements WriteBody {
     declaredLength?: number,
   ): Promise<Spool> {
     const { budget } = options;
-    if (declaredLength !== undefined && declaredLength <= options.memoryBytes) {
-      const share = budget ? budget.tryReserve(declaredLength) : NO_SHARE;
+    if (declaredLength !== undefined) {
+      const share = Spool.memoryShare(declaredLength, options);
       if (share) {
         try {
           return await Spool.#intoOneBuffer(source, declaredLength, share, budget);
@@ -92,6 +92,17 @@ export class Spool implements WriteBody {
       if (path) await rm(path, { force: true });
       throw error;
     }
+  }
+
+  /** The budget share a body of `length` bytes needs to stay in memory; undefined: it goes to a file. */
+  static memoryShare(length: number, options: SpoolOptions): Reservation | undefined {
+    if (length > options.memoryBytes) return undefined;
+    return options.budget ? options.budget.tryReserve(length) : NO_SHARE;
+  }
+
+  /** A body already read whole into memory, holding `share` (from memoryShare) until disposed. */
+  static ofBuffer(body: Buffer, share: Reservation, options: SpoolOptions): Spool {
+    return new Spool(body.length, [body], undefined, [share], options.budget);
   }
 
   static async #intoOneBuffer(

@@ -3,7 +3,7 @@
  * the smallest complete example of a connector; the CAS memory is added by `withCompareAndSet`
  * in main.ts, exactly as the Redis and S3 CAS variants do it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type AttributeWriteResult,
   BadRequestError,
@@ -66,7 +66,7 @@ export class MemoryConnector implements Connector {
     const current = this.#entry(key);
     if (condition?.kind === 'absent' && current) throw new ConflictError(key, 'the key already exists');
     if (condition?.kind === 'match' && current?.etag !== condition.etag) throw new ConflictError(key);
-    const etag = createHash('sha1').update(value).digest('hex');
+    const etag = hash('sha1', value, 'hex');
     // Like Redis SET, a write clears any TTL.
     this.#entries.set(key, { value, etag, expiresAt: undefined });
     return { etag };

@@ -9,7 +9,7 @@
  * the read→write memory that turns plain writes into conditional ones is core's
  * withCompareAndSet, wrapped around this class in main.ts.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type AttributeWriteResult,
   BadRequestError,
@@ -70,7 +70,7 @@ const SCAN_COUNT = 1000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function etagOf(value: Buffer): ETag {
-  return createHash('sha1').update(value).digest('hex');
+  return hash('sha1', value, 'hex');
 }
 
 export class RedisConnector implements Connector {

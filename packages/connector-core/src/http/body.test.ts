@@ -1,8 +1,11 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TooLargeError } from '../errors.js';
-import { ByteLimit } from './body.js';
+import { MemoryBudget } from '../memory-budget.js';
+import { ByteLimit, ClientDisconnectedError, spoolRequestBody } from './body.js';
 
 async function drain(chunks: Buffer[], limit: number): Promise<number> {
   let total = 0;
@@ -45,5 +48,64 @@ describe('ByteLimit', () => {
       }),
     ).rejects.toBeInstanceOf(TooLargeError);
     expect(pulled).toBeLessThan(20);
+  });
+});
+
+describe('spoolRequestBody with a Content-Length', () => {
+  const servers: Array<{ close(): void }> = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.close();
+  });
+
+  /** Sends `head` + `sent` raw, ends the connection if `hangUp`, and resolves with what spooling made of it. */
+  async function spoolRaw(declared: number, sent: Buffer, hangUp: boolean, budget: MemoryBudget) {
+    let spooled!: Promise<{ length: number; bytes: Buffer; inMemory: boolean }>;
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const server = createServer((req: IncomingMessage, res) => {
+      spooled = spoolRequestBody(req, {
+        maxBodyBytes: 1 << 20,
+        spool: { memoryBytes: 1 << 20, budget },
+      }).then(async (spool) => {
+        const result = { length: spool.length, bytes: await spool.buffer(), inMemory: spool.inMemory };
+        await spool.dispose();
+        res.end();
+        return result;
+      });
+      spooled.catch(() => {});
+      arrived();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`PUT /keys/k HTTP/1.1\r\nHost: x\r\nContent-Length: ${declared}\r\n\r\n`);
+    socket.write(sent);
+    await requestArrived;
+    if (hangUp) socket.destroy();
+    try {
+      return await spooled;
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  it('reads the body whole into memory, holding its budget share until disposed', async () => {
+    const budget = new MemoryBudget(4096, 1000);
+    const body = Buffer.from('x'.repeat(1000));
+    const result = await spoolRaw(1000, body, false, budget);
+    expect(result).toEqual({ length: 1000, bytes: body, inMemory: true });
+    expect(budget.availableBytes).toBe(4096);
+  });
+
+  it('fails with ClientDisconnectedError when the client hangs up mid-body, and gives its share back', async () => {
+    const budget = new MemoryBudget(4096, 1000);
+    await expect(spoolRaw(1000, Buffer.alloc(10), true, budget)).rejects.toBeInstanceOf(
+      ClientDisconnectedError,
+    );
+    expect(budget.availableBytes).toBe(4096);
   });
 });

@@ -77,11 +77,12 @@ export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOpt
 
   app.put('/keys/_', async (c) => {
     const key = keyOf(c, '/keys/');
-    const condition = conditionFromHeaders({
-      ifNoneMatch: c.req.header('if-none-match'),
-      ifMatch: c.req.header('if-match'),
-    });
     const req = c.env.incoming;
+    // Node's own header object: hono's c.req.header() would build a Headers copy per request.
+    const condition = conditionFromHeaders({
+      ifNoneMatch: req.headers['if-none-match'],
+      ifMatch: req.headers['if-match'],
+    });
     let etag: string;
     if (connector.writeMode === 'streaming') {
       ({ etag } = await connector.write(key, liveRequestBody(req, body), condition));

@@ -25,6 +25,8 @@ export function createProtocolServer(
 ): ProtocolServer {
   // The runtime talks over a Unix socket and may omit Host; it is meaningless here anyway.
   const listener = getRequestListener(app.fetch, { hostname: 'localhost' });
+  // Fixed for the process: a request line at debug level costs nothing when it is off.
+  const logRequests = log.isLevelEnabled('debug');
   let inFlight = 0;
   let waiters: Array<() => void> = [];
 
@@ -40,7 +42,8 @@ export function createProtocolServer(
       metrics.requests.inc({ operation, status });
       metrics.inFlight.dec();
       metrics.duration.observe({ operation }, seconds);
-      log.debug({ operation, method: req.method, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      if (logRequests)
+        log.debug({ operation, method: req.method, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
       if (--inFlight === 0) {
         for (const wake of waiters) wake();
         waiters = [];
