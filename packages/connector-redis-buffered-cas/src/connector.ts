@@ -65,6 +65,8 @@ export interface RedisConnectorOptions {
 }
 
 const TTL_ATTRIBUTE = 'ttl';
+/** Values Redis hashes within the base deadline without asking: a few ms of SHA-1 at most. */
+const HASHED_WITHIN_BASE_DEADLINE = 1024 * 1024;
 /** Keys asked per SCAN step: large enough for few round trips, small enough not to stall Redis. */
 const SCAN_COUNT = 1000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -88,13 +90,16 @@ export class RedisConnector implements Connector {
   read(key: string): Promise<ReadResult> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const stored = await this.#connection.runSized(storageKey, 0, (redis) =>
+      const small = await this.#connection.run(INLINE_READ_BYTES, (redis) =>
         readValue(redis, storageKey, INLINE_READ_BYTES),
       );
+      if (small === undefined) throw new KeyNotFoundError(key);
+      if ('value' in small)
+        return { body: small.value, length: small.value.length, etag: etagOf(small.value) };
+      // Large: its length and hash, then streamed in ranges once the budget has room for the
+      // transfer (else 503 before any byte).
+      const stored = await this.#digest(storageKey, small.length);
       if (stored === undefined) throw new KeyNotFoundError(key);
-      if ('value' in stored)
-        return { body: stored.value, length: stored.value.length, etag: etagOf(stored.value) };
-      // Large: streamed in ranges once the budget has room for the transfer (else 503 before any byte).
       const share = await this.#memory.reserve(transferShare(stored.length));
       const fetchRange = (start: number, end: number) =>
         this.#call(() =>
@@ -112,8 +117,21 @@ export class RedisConnector implements Connector {
   stat(key: string): Promise<Stat | undefined> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      return await this.#connection.runSized(storageKey, 0, (redis) => statValue(redis, storageKey));
+      const stat = await this.#connection.run(0, (redis) =>
+        statValue(redis, storageKey, HASHED_WITHIN_BASE_DEADLINE),
+      );
+      if (stat === undefined || 'etag' in stat) return stat;
+      return await this.#digest(storageKey, stat.length);
     });
+  }
+
+  /** Length and ETag of a value of about `length` bytes, with a deadline sized for hashing it in Redis. */
+  async #digest(storageKey: string, length: number): Promise<Stat | undefined> {
+    const stat = await this.#connection.run(length, (redis) =>
+      statValue(redis, storageKey, Number.MAX_SAFE_INTEGER),
+    );
+    // Hashed whatever its size; only a value deleted meanwhile is undefined.
+    return stat && 'etag' in stat ? stat : undefined;
   }
 
   async write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {

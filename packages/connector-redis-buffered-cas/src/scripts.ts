@@ -56,26 +56,37 @@ export function compareAndSet(redis: Redis, key: string, etag: string, value: Bu
 
 /**
  * Length and SHA-1 of a value without shipping the value to us (HEAD on a large key stays cheap).
- * KEYS[1] storage key. Answers nil when the key is missing.
+ * The hash takes time in proportion to the value, so it is only taken up to `hashBytes`: a longer
+ * value answers its length alone, and the caller asks again with a deadline sized for it.
+ * KEYS[1] storage key; ARGV[1] the largest length hashed. Answers nil when the key is missing.
  */
 const STAT_VALUE = lua(`
-local current = redis.call('GET', KEYS[1])
-if not current then return nil end
-return { string.len(current), redis.sha1hex(current) }`);
+local length = redis.call('STRLEN', KEYS[1])
+if length == 0 and redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+if length > tonumber(ARGV[1]) then return { length } end
+return { length, redis.sha1hex(redis.call('GET', KEYS[1])) }`);
 
 export async function statValue(
   redis: Redis,
   key: string,
-): Promise<{ length: number; etag: string } | undefined> {
-  const reply = await runScript<[number, string] | null>(redis, STAT_VALUE, [key], []);
-  return reply === null ? undefined : { length: reply[0], etag: reply[1] };
+  hashBytes: number,
+): Promise<{ length: number; etag: string } | { length: number } | undefined> {
+  const reply = await runScript<[number] | [number, string] | null>(
+    redis,
+    STAT_VALUE,
+    [key],
+    [String(hashBytes)],
+  );
+  if (reply === null) return undefined;
+  return reply.length === 1 ? { length: reply[0] } : { length: reply[0], etag: reply[1] };
 }
 
 /**
- * A value whole when it is small, else only its length and SHA-1, so that a large value is never
- * shipped in one reply (it is then read in ranges). One round trip for the common small read.
+ * A value whole when it is small, else only its length, so that a large value is never shipped in
+ * one reply (it is then read in ranges) and the script's time never depends on the value's size.
+ * One round trip for the common small read.
  * KEYS[1] storage key; ARGV[1] the largest length answered whole.
- * Answers nil when the key is missing, `[value]` when small, `[length, etag]` when large.
+ * Answers nil when the key is missing, `[value]` when small, `[length]` when large.
  */
 const READ_VALUE = lua(`
 local length = redis.call('STRLEN', KEYS[1])
@@ -84,14 +95,14 @@ if length <= tonumber(ARGV[1]) then
   if not value then return nil end
   return { value }
 end
-return { length, redis.sha1hex(redis.call('GET', KEYS[1])) }`);
+return { length }`);
 
 export async function readValue(
   redis: Redis,
   key: string,
   inlineBytes: number,
 ): Promise<StoredValue | undefined> {
-  const reply = await runScript<[Buffer] | [number, Buffer] | null>(
+  const reply = await runScript<[Buffer | number] | null>(
     redis,
     READ_VALUE,
     [key],
@@ -99,11 +110,11 @@ export async function readValue(
     BINARY,
   );
   if (reply === null) return undefined;
-  if (reply.length === 1) return { value: reply[0] };
-  return { length: reply[0], etag: reply[1].toString('latin1') };
+  const [first] = reply;
+  return typeof first === 'number' ? { length: first } : { value: first };
 }
 
-export type StoredValue = { value: Buffer } | { length: number; etag: string };
+export type StoredValue = { value: Buffer } | { length: number };
 
 /**
  * Makes an uploaded value (written in chunks to its own temporary key) the key's value, atomically
