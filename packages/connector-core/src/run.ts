@@ -19,6 +19,7 @@ import { createApp } from './http/app.js';
 import { createProtocolServer } from './http/server.js';
 import { defaultMemoryBudget, MemoryBudget } from './memory-budget.js';
 import { createLogger, createMetrics, type Metrics } from './observability.js';
+import { paceFullGcs } from './release-memory.js';
 import { removeStaleSpoolFiles, type SpoolOptions } from './spool.js';
 
 export interface ServeOptions {
@@ -53,6 +54,7 @@ async function removeStaleSocket(path: string): Promise<void> {
 export async function serveConnector(connector: Connector, options: ServeOptions): Promise<ServingConnector> {
   const log = options.log ?? createLogger('silent');
   const memory = options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS);
+  paceFullGcs(memory.totalBytes);
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true, memory });
   const app = createApp({
     connector,

@@ -104,6 +104,25 @@ describe('Spool', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('reads a body bound for a file only once it holds a spill share, so the budget bounds how many are read at once', async () => {
+    const budget = new MemoryBudget(8000, 5000);
+    const hold = budget.tryReserve(7500)!;
+    let read = 0;
+    const source = Readable.from([randomBytes(3000)]).on('data', (chunk: Buffer) => {
+      read += chunk.length;
+    });
+    source.pause();
+    const spooling = Spool.fromStream(source, { memoryBytes: 0, dir, budget }, 3000);
+    expect(budget.waitingCount).toBe(1); // its spill share: an eighth of the budget
+    expect(read).toBe(0);
+    hold.release();
+    const spilled = await spooling;
+    expect([spilled.inMemory, spilled.length, read]).toEqual([false, 3000, 3000]);
+    expect(budget.availableBytes).toBe(8000); // the spill share goes back once the file is written
+    await spilled.dispose();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('reads a spilled body into memory only once it holds a share for it', async () => {
     const budget = new MemoryBudget(1000, 1000);
     const data = randomBytes(800);

@@ -55,14 +55,15 @@ export class Spool implements WriteBody {
       }
     }
     // Without room for a declared length, the body goes to the file from its first byte.
-    const memoryBytes =
-      declaredLength === undefined || declaredLength <= options.memoryBytes ? options.memoryBytes : 0;
+    const memoryBytes = declaredLength === undefined ? options.memoryBytes : 0;
     const chunks: Buffer[] = [];
     const held: Reservation[] = [];
     let length = 0;
     let file: FileHandle | undefined;
     let path: string | undefined;
+    let spilling: Reservation | undefined;
     try {
+      if (memoryBytes === 0) spilling = await Spool.#spillShare(budget);
       for await (const raw of source) {
         const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
         countTransferred(chunk.length);
@@ -76,12 +77,13 @@ export class Spool implements WriteBody {
           chunks.push(chunk);
           held.push(share);
         } else {
+          releaseAll(held); // what the chunks held goes towards the spill share
+          spilling ??= await Spool.#spillShare(budget);
           path = spoolPath(options.dir);
           file = await open(path, 'wx', 0o600);
           for (const piece of chunks) await file.write(piece);
           await file.write(chunk);
           chunks.length = 0;
-          releaseAll(held);
         }
       }
       await file?.close();
@@ -91,7 +93,20 @@ export class Spool implements WriteBody {
       await file?.close().catch(() => {});
       if (path) await rm(path, { force: true });
       throw error;
+    } finally {
+      spilling?.release();
     }
+  }
+
+  /**
+   * A body on its way to a file still passes through memory (socket chunks, pending file writes):
+   * it waits for a small share first, so the budget, not the number of clients, bounds how many
+   * bodies are read at once. The others wait unread, their bytes in the kernel's socket buffers.
+   */
+  static #spillShare(budget: MemoryBudget | undefined): Promise<Reservation> {
+    if (!budget) return Promise.resolve(NO_SHARE);
+    // At most an eighth of a small budget, so that a few bodies always spill side by side.
+    return budget.reserve(Math.min(SPILL_SHARE_BYTES, Math.floor(budget.totalBytes / 8)));
   }
 
   /** The budget share a body of `length` bytes needs to stay in memory; undefined: it goes to a file. */
@@ -147,6 +162,9 @@ export class Spool implements WriteBody {
     if (this.path) await rm(this.path, { force: true });
   }
 }
+
+/** What one body being spilled to a file holds in memory at most: a socket read, stream buffers, a file write. */
+export const SPILL_SHARE_BYTES = 256 * 1024;
 
 /** Without a budget, memory is not accounted: every share is granted. */
 const NO_SHARE: Reservation = { bytes: 0, release: () => {} };
