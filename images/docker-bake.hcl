@@ -14,7 +14,7 @@ target "_common" {
 
 target "redis-buffered-cas" {
   inherits = ["_common"]
-  args     = { VARIANT = "redis-buffered-cas" }
+  args     = { VARIANT = "redis-buffered-cas", NODE_OLD_SPACE_MIB = "24" }
   tags     = ["asya-state-proxy-redis-buffered-cas:${TAG}"]
 }
 

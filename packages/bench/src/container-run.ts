@@ -16,7 +16,7 @@ import { containerPhases, type Phase } from './container-phases.js';
 import type { ContainerResults, PhaseResult, ProcessFigures, Verdict } from './container-report.js';
 import { CountedFailure, Outcomes } from './outcomes.js';
 import { SocketHttp } from './socket-http.js';
-import type { Variant } from './variants.js';
+import { IMAGE_MALLOC_ENV, type Variant } from './variants.js';
 import { idleMemory, MiB, sampleMemory } from './working-set.js';
 
 export interface ContainerSettings {
@@ -58,6 +58,7 @@ function containerEnv(nodeOptions: string, extra: Record<string, string> = {}): 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LOG_LEVEL: 'info',
+    ...IMAGE_MALLOC_ENV,
     ...extra,
   };
   if (nodeOptions) env.NODE_OPTIONS = nodeOptions;

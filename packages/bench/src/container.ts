@@ -16,7 +16,7 @@ import { type ContainerResults, exitCodeOf, renderContainerReport } from './cont
 import { runContainer } from './container-run.js';
 import { createLoopDisk, type LoopDisk, readaheadKbOf } from './loop-disk.js';
 import { repoRoot } from './paths.js';
-import { connectorNodeOptions, VARIANTS, type Variant } from './variants.js';
+import { imageNodeOptions, VARIANTS, type Variant } from './variants.js';
 
 const USAGE =
   'usage: node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N]\n' +
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
       variant: args.variant.name,
       limitMiB: args.limitMiB,
       cgroup: { version, dir: '' },
-      nodeOptions: connectorNodeOptions,
+      nodeOptions: imageNodeOptions(args.variant.backend),
       node: process.version,
       binaryDisk: {
         readaheadKb: args.readaheadKb ?? readaheadKbOf(workDir),
@@ -126,7 +126,7 @@ async function main(): Promise<number> {
     const settings = {
       ...args,
       largeBytes: results.largeBytes,
-      nodeOptions: connectorNodeOptions,
+      nodeOptions: results.nodeOptions,
       workDir,
       binaryDir: disk?.dir ?? workDir,
     };

@@ -33,7 +33,7 @@ const redisVariant = (name: VariantName): Variant => ({
   maxBodyMiB: 512,
   targetRatio: 0.5,
   entry: bundleOf(name),
-  env: (backends, prefix) => withNodeOptions({ REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
+  env: (backends, prefix) => withImageEnv('redis', { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
   direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
 });
 
@@ -45,20 +45,50 @@ const s3Variant = (name: VariantName, cas: boolean, maxBodyMiB: number | undefin
   maxBodyMiB,
   targetRatio: 0.8,
   entry: bundleOf(name),
-  env: (backends, prefix) => withNodeOptions({ ...s3Env(backends), STATE_PREFIX: prefix }),
+  env: (backends, prefix) => withImageEnv('s3', { ...s3Env(backends), STATE_PREFIX: prefix }),
   direct: async (backends, prefix) =>
     s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
 });
 
 /**
- * Node flags for the connector processes, recorded in the results. By default the ones the images
- * ship (images/Dockerfile NODE_OPTIONS), so the figures are those of the sidecar as deployed;
+ * The old-space cap the images give each backend's variants (images/docker-bake.hcl,
+ * NODE_OLD_SPACE_MIB): what their live heap needs under load with room to spare, and no more,
+ * since V8 lets garbage fill the old space up to its cap before it collects it.
+ */
+const IMAGE_OLD_SPACE_MIB = { redis: 24, s3: 64 } as const;
+
+/**
+ * Node flags for a connector process of `backend`. By default the ones its image ships
+ * (images/Dockerfile NODE_OPTIONS), so the figures are those of the sidecar as deployed;
  * BENCH_CONNECTOR_NODE_OPTIONS overrides them (empty: Node's defaults).
  */
+export function imageNodeOptions(backend: Variant['backend']): string {
+  return (
+    process.env.BENCH_CONNECTOR_NODE_OPTIONS ??
+    `--max-semi-space-size=1 --max-old-space-size=${IMAGE_OLD_SPACE_MIB[backend]}`
+  );
+}
+
+/** What the reports say about the connectors' Node flags. */
 export const connectorNodeOptions =
-  process.env.BENCH_CONNECTOR_NODE_OPTIONS ?? '--max-semi-space-size=1 --max-old-space-size=64';
-const withNodeOptions = (env: Record<string, string>) =>
-  connectorNodeOptions ? { ...env, NODE_OPTIONS: connectorNodeOptions } : env;
+  process.env.BENCH_CONNECTOR_NODE_OPTIONS ??
+  `as the images: Redis ${imageNodeOptions('redis')}, S3 ${imageNodeOptions('s3')}`;
+
+/**
+ * The glibc malloc settings the images set (images/Dockerfile), for every process of the bench
+ * that stands for one in an image (connectors and floors): large buffers mapped and unmapped
+ * directly instead of staying in fragmented arenas, and few arenas.
+ */
+export const IMAGE_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+function withImageEnv(backend: Variant['backend'], env: Record<string, string>): Record<string, string> {
+  const nodeOptions = imageNodeOptions(backend);
+  return { ...env, ...IMAGE_MALLOC_ENV, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+}
 
 export const VARIANTS: readonly Variant[] = [
   redisVariant('redis-buffered-cas'),
