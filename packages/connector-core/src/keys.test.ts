@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from './errors.js';
 import {
+  compareBytes,
   decodeRawPath,
   groupByDelimiter,
   sortByBytes,
@@ -112,5 +113,30 @@ describe('sortByBytes', () => {
     // U+FF5E (3 UTF-8 bytes, EF BD 9E) sorts before U+1F600 (F0 ...) by bytes,
     // but after it by UTF-16 code units (FF5E > D83D).
     expect(sortByBytes(['😀', '～', 'b', 'B', 'b'])).toEqual(['B', 'b', '～', '😀']);
+  });
+
+  it('compareBytes agrees with comparing the UTF-8 bytes, around every range boundary', () => {
+    const samples = [
+      '',
+      'a',
+      'ab',
+      'b',
+      'B',
+      '\u007f',
+      '\u0080',
+      'é',
+      'e\u0301',
+      '\ud7ff',
+      '\ue000',
+      '～',
+      '\uffff',
+    ];
+    samples.push('😀', '𐀀', '\u{10ffff}', 'a😀', 'a\uffff', '😀a', '😀😀');
+    for (const a of samples) {
+      for (const b of samples) {
+        const bytes = Buffer.compare(Buffer.from(a), Buffer.from(b));
+        expect([a, b, Math.sign(compareBytes(a, b))]).toEqual([a, b, bytes]);
+      }
+    }
   });
 });
