@@ -1,5 +1,6 @@
 import { defineConfig } from 'tsup';
 import { bundleConfig } from '../../scripts/tsup-bundle.js';
+import { redisClientCommandsOnly } from '../../scripts/tsup-redis-client.js';
 
 // The programs: the whole benchmark, a CPU profile of one connector under the 1 KiB load, one
 // connector in a memory-limited cgroup as in a container (container.ts), and the runtime scenario
@@ -18,5 +19,10 @@ export default defineConfig([
     clean: ['!floors/**'],
     sourcemap: true,
   },
-  bundleConfig({ entry: { redis: 'src/floors/redis.ts', s3: 'src/floors/s3.ts' }, outDir: 'dist/floors' }),
+  // The Redis floor uses node-redis as the connector does, so it is trimmed the same way.
+  bundleConfig({
+    entry: { redis: 'src/floors/redis.ts', s3: 'src/floors/s3.ts' },
+    outDir: 'dist/floors',
+    esbuildPlugins: [redisClientCommandsOnly],
+  }),
 ]);

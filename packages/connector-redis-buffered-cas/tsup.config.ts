@@ -1,3 +1,4 @@
 import { bundleConfig } from '../../scripts/tsup-bundle.js';
+import { redisClientCommandsOnly } from '../../scripts/tsup-redis-client.js';
 
-export default bundleConfig();
+export default bundleConfig({ esbuildPlugins: [redisClientCommandsOnly] });
