@@ -2,7 +2,8 @@
  * Every Redis command the connector sends, each a line over node-redis's raw `sendCommand`.
  * The client is node-redis's bare RedisClient, not createClient()'s: createClient attaches typed
  * wrappers for all ~500 Redis commands to a new class, twice (MULTI too), which cost ~14 MiB of
- * memory and ~40 ms at start-up, and a parsing layer on every call, for the dozen we use.
+ * memory and ~40 ms at start-up, and a parsing layer on every call, for the dozen we use. The
+ * bundle leaves node-redis's command table out as well (scripts/tsup-redis-client.js).
  */
 import { RESP_TYPES, type RedisArgument } from '@redis/client';
 
