@@ -84,19 +84,30 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | und
 }
 
 /** Reads the whole body into a Spool (memory, then a temp file). The caller disposes it. */
-export async function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
-  const length = checkDeclaredLength(req, options.maxBodyBytes);
-  // Most bodies: small, with a Content-Length, read straight into one buffer.
-  const share = length === undefined ? undefined : Spool.memoryShare(length, options.spool);
-  if (share) {
-    try {
-      return Spool.ofBuffer(await readDeclaredBody(req, length!), share, options.spool);
-    } catch (error) {
-      share.release();
-      throw error;
+export function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
+  return spoolBody(req, options.maxBodyBytes, options.spool);
+}
+
+/** The one way a request body is read whole: the size limit, then memory or a spool file. */
+async function spoolBody(
+  req: IncomingMessage,
+  maxBytes: number | undefined,
+  spool: SpoolOptions,
+): Promise<Spool> {
+  const length = checkDeclaredLength(req, maxBytes);
+  if (length !== undefined) {
+    // Most bodies: small, with a Content-Length, read straight into one buffer.
+    const share = Spool.memoryShare(length, spool);
+    if (share) {
+      try {
+        return Spool.ofBuffer(await readDeclaredBody(req, length), share, spool);
+      } catch (error) {
+        share.release();
+        throw error;
+      }
     }
   }
-  return Spool.fromStream(limitedStream(req, options.maxBodyBytes), options.spool, length);
+  return Spool.fromStream(limitedStream(req, maxBytes), spool, length);
 }
 
 /**
@@ -135,12 +146,7 @@ export async function readSmallBody(
   maxBytes: number,
   spool: Omit<SpoolOptions, 'memoryBytes'>,
 ): Promise<Buffer> {
-  const length = checkDeclaredLength(req, maxBytes);
-  const body = await Spool.fromStream(
-    limitedStream(req, maxBytes),
-    { ...spool, memoryBytes: maxBytes },
-    length,
-  );
+  const body = await spoolBody(req, maxBytes, { ...spool, memoryBytes: maxBytes });
   try {
     // The share goes back at once: the caller parses the bytes and drops them in the same turn.
     return await body.buffer();
