@@ -11,6 +11,7 @@ import type { Backends } from './backends.js';
 import { createMemoryCgroup, type MemoryCgroup } from './cgroup.js';
 import { isStopping, track } from './cleanup.js';
 import { coldCopy } from './cold-copy.js';
+import { compileCacheOf } from './compile-cache.js';
 import { type ContainedProcess, startContained } from './contained.js';
 import { containerPhases, type Phase } from './container-phases.js';
 import type { ContainerResults, PhaseResult, ProcessFigures, Verdict } from './container-report.js';
@@ -164,12 +165,21 @@ async function measureConnector(
 ): Promise<void> {
   const { variant, workDir, binaryDir } = settings;
   const node = await coldCopy(process.execPath, join(binaryDir, 'node'));
-  const bundle = await coldCopy(variant.entry, join(binaryDir, 'main.js'), 0o644);
+  const bundle = join(binaryDir, 'main.js');
+  // Node keys its compile cache by path: made for the copy, which is then copied again so that
+  // its pages are not cached (the copy's content, and so the cache, stays the same).
+  await coldCopy(variant.entry, bundle, 0o644);
+  const compileCache = compileCacheOf(bundle);
+  await coldCopy(variant.entry, bundle, 0o644);
   const prefix = `container-${variant.name}-${Date.now().toString(36)}`;
   // Its own /tmp (spool files), gone with the work directory even when it is killed mid-request.
   const tmp = join(workDir, 'tmp');
   await mkdir(tmp);
-  const env = containerEnv(settings.nodeOptions, { ...variant.env(backends, prefix), TMPDIR: tmp });
+  const env = containerEnv(settings.nodeOptions, {
+    ...variant.env(backends, prefix),
+    NODE_COMPILE_CACHE: compileCache,
+    TMPDIR: tmp,
+  });
   await inCgroup(cgroupName, settings.limitMiB * MiB, async (cgroup) => {
     results.cgroup.dir = cgroup.dir;
     const start = () => startContained({ cgroup, command: node, args: [bundle], env, workDir });

@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { spawnConnector } from '@state-proxy/connector-core';
 import type { Backends } from './backends.js';
 import { isStopping, track } from './cleanup.js';
+import { compileCacheOf } from './compile-cache.js';
 import type { RuntimeConfig } from './config.js';
 import { floorBundle, runtimeDriver } from './paths.js';
 import { describeMachine } from './results.js';
@@ -30,7 +31,8 @@ export interface RuntimeServer extends Startable {
 /**
  * Per backend the selected variants use: its floor first, then the variants, so each connector is
  * measured close in time to the floor it is compared with. A floor is started with the env of a
- * variant of its backend (same backend settings, same NODE_OPTIONS): it reads the same variables.
+ * variant of its backend (same backend settings, same NODE_OPTIONS): it reads the same variables;
+ * its compile cache is made as a connector's.
  */
 export function runtimeServers(variants: readonly Variant[]): RuntimeServer[] {
   const servers: RuntimeServer[] = [];
@@ -42,7 +44,10 @@ export function runtimeServers(variants: readonly Variant[]): RuntimeServer[] {
       kind: 'floor',
       backend,
       entry: floorBundle(backend),
-      env: ofBackend[0]!.env,
+      env: (backends, prefix) => ({
+        ...ofBackend[0]!.env(backends, prefix),
+        NODE_COMPILE_CACHE: compileCacheOf(floorBundle(backend)),
+      }),
     });
     for (const v of ofBackend)
       servers.push({ name: v.name, kind: 'connector', backend, entry: v.entry, env: v.env });

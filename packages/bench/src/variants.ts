@@ -3,6 +3,7 @@
  * land in the backend (so the direct client touches the very same objects), and its RSS limit.
  */
 import { type Backends, s3Env } from './backends.js';
+import { compileCacheOf } from './compile-cache.js';
 import { bundleOf } from './paths.js';
 import { type KvTarget, redisTarget, s3Target } from './targets.js';
 
@@ -25,27 +26,33 @@ export interface Variant {
   direct(backends: Backends, prefix: string): Promise<KvTarget>;
 }
 
-const redisVariant = (name: VariantName): Variant => ({
+const redisVariant = (name: VariantName, entry = bundleOf(name)): Variant => ({
   name,
   backend: 'redis',
   cas: true,
   rssLimitMiB: 64,
   maxBodyMiB: 512,
   targetRatio: 0.5,
-  entry: bundleOf(name),
-  env: (backends, prefix) => withImageEnv('redis', { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
+  entry,
+  env: (backends, prefix) =>
+    withImageEnv('redis', entry, { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
   direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
 });
 
-const s3Variant = (name: VariantName, cas: boolean, maxBodyMiB: number | undefined): Variant => ({
+const s3Variant = (
+  name: VariantName,
+  cas: boolean,
+  maxBodyMiB: number | undefined,
+  entry = bundleOf(name),
+): Variant => ({
   name,
   backend: 's3',
   cas,
   rssLimitMiB: 128,
   maxBodyMiB,
   targetRatio: 0.8,
-  entry: bundleOf(name),
-  env: (backends, prefix) => withImageEnv('s3', { ...s3Env(backends), STATE_PREFIX: prefix }),
+  entry,
+  env: (backends, prefix) => withImageEnv('s3', entry, { ...s3Env(backends), STATE_PREFIX: prefix }),
   direct: async (backends, prefix) =>
     s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
 });
@@ -85,9 +92,19 @@ export const IMAGE_MALLOC_ENV: Readonly<Record<string, string>> = {
   MALLOC_TRIM_THRESHOLD_: '131072',
 };
 
-function withImageEnv(backend: Variant['backend'], env: Record<string, string>): Record<string, string> {
+/** A connector's env as its image sets it: malloc settings, NODE_OPTIONS, the compile cache. */
+function withImageEnv(
+  backend: Variant['backend'],
+  entry: string,
+  env: Record<string, string>,
+): Record<string, string> {
   const nodeOptions = imageNodeOptions(backend);
-  return { ...env, ...IMAGE_MALLOC_ENV, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+  return {
+    ...env,
+    ...IMAGE_MALLOC_ENV,
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    NODE_COMPILE_CACHE: compileCacheOf(entry),
+  };
 }
 
 export const VARIANTS: readonly Variant[] = [
