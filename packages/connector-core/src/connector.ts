@@ -73,6 +73,12 @@ export interface Connector {
    * `streaming`: `write` receives the live request stream.
    */
   readonly writeMode: 'buffered' | 'streaming';
+  /**
+   * The longest key (UTF-8 bytes) this connector can store, what it puts before each key in the
+   * backend counted (see keyBytesUnder); MAX_KEY_BYTES when absent. The core rejects longer keys
+   * and listing prefixes with 400 before any call.
+   */
+  readonly maxKeyBytes?: number;
 
   read(key: string): Promise<ReadResult>; // KeyNotFoundError when missing
   stat(key: string): Promise<Stat | undefined>;

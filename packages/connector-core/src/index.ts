@@ -17,6 +17,7 @@ export {
   compareBytes,
   decodeRawPath,
   groupByDelimiter,
+  keyBytesUnder,
   MAX_KEY_BYTES,
   sortByBytes,
   validateKey,

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config.js';
 import { BadRequestError } from './errors.js';
 import {
   compareBytes,
   decodeRawPath,
   groupByDelimiter,
+  keyBytesUnder,
   sortByBytes,
   splitTarget,
   validateKey,
@@ -75,6 +77,29 @@ describe('validateKey', () => {
   ])('rejects %j naming the rule', (key, rule) => {
     expect(() => validateKey(key)).toThrow(BadRequestError);
     expect(() => validateKey(key)).toThrow(rule);
+  });
+});
+
+describe('keyBytesUnder', () => {
+  it('leaves the backend limit less the namespace, counted in UTF-8 bytes', () => {
+    expect(keyBytesUnder('')).toBe(1024);
+    expect(keyBytesUnder('p/')).toBe(1022);
+    expect(keyBytesUnder('é:')).toBe(1021);
+    expect(keyBytesUnder('p/', 250)).toBe(248);
+  });
+
+  it('is a ConfigError naming STATE_PREFIX when the namespace leaves no room', () => {
+    expect(() => keyBytesUnder(`${'p'.repeat(1023)}/`)).toThrow(ConfigError);
+    expect(() => keyBytesUnder(`${'p'.repeat(1023)}/`)).toThrow(/STATE_PREFIX is too long/);
+  });
+
+  it('is the limit validateKey and validatePrefix apply, and their message says so', () => {
+    const max = keyBytesUnder('p/');
+    expect(validateKey('x'.repeat(max), max)).toHaveLength(1022);
+    expect(() => validateKey('x'.repeat(max + 1), max)).toThrow(
+      /longer than 1022 bytes \(1024 less .*STATE_PREFIX/,
+    );
+    expect(() => validatePrefix('x'.repeat(max + 1), max)).toThrow(/prefix is longer than 1022 bytes/);
   });
 });
 

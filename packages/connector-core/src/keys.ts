@@ -2,9 +2,25 @@
  * Keys and listing prefixes: decoding from the raw request target and validation (SPEC §3 "Keys").
  * Validation happens here, once, before any connector method is called.
  */
+import { ConfigError } from './config.js';
 import { BadRequestError } from './errors.js';
 
+/** The longest key, in UTF-8 bytes, when a backend adds nothing before it (S3's own limit). */
 export const MAX_KEY_BYTES = 1024;
+
+/**
+ * The longest key a backend takes when the connector stores every key under `namespace` (what
+ * it puts before each key, e.g. `prefix/`): the full backend key must fit `backendLimit`, so the
+ * key rules count the namespace too. ConfigError when the namespace leaves no room.
+ */
+export function keyBytesUnder(namespace: string, backendLimit = MAX_KEY_BYTES): number {
+  const left = backendLimit - Buffer.byteLength(namespace, 'utf8');
+  if (left < 1)
+    throw new ConfigError(
+      `STATE_PREFIX is too long: with it a key could have ${left} bytes (the backend's keys are at most ${backendLimit})`,
+    );
+  return left;
+}
 
 const HEX = /^[0-9a-fA-F]{2}$/;
 // C0 controls, DEL and C1 controls.
@@ -52,9 +68,13 @@ export function parseQuery(rawQuery: string): URLSearchParams {
   return new URLSearchParams(Buffer.from(rawQuery, 'latin1').toString('utf8'));
 }
 
-function checkCommonRules(value: string, what: 'key' | 'prefix'): void {
-  if (Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES) {
-    throw new BadRequestError(`${what} is longer than ${MAX_KEY_BYTES} bytes`);
+function checkCommonRules(value: string, what: 'key' | 'prefix', maxBytes: number): void {
+  if (Buffer.byteLength(value, 'utf8') > maxBytes) {
+    throw new BadRequestError(
+      maxBytes === MAX_KEY_BYTES
+        ? `${what} is longer than ${MAX_KEY_BYTES} bytes`
+        : `${what} is longer than ${maxBytes} bytes (${MAX_KEY_BYTES} less this connector's STATE_PREFIX and separator)`,
+    );
   }
   if (CONTROL_CHARACTER.test(value)) throw new BadRequestError(`${what} contains a control character`);
   if (value.startsWith('/')) throw new BadRequestError(`${what} must not start with '/'`);
@@ -69,19 +89,19 @@ function checkSegments(segments: string[], what: 'key' | 'prefix'): void {
   }
 }
 
-/** Throws BadRequestError naming the rule a key breaks. */
-export function validateKey(key: string): string {
+/** Throws BadRequestError naming the rule a key breaks; `maxBytes` from keyBytesUnder. */
+export function validateKey(key: string, maxBytes = MAX_KEY_BYTES): string {
   if (key.length === 0) throw new BadRequestError('key is empty');
-  checkCommonRules(key, 'key');
+  checkCommonRules(key, 'key', maxBytes);
   if (key.endsWith('/')) throw new BadRequestError("key must not end with '/'");
   checkSegments(key.split('/'), 'key');
   return key;
 }
 
 /** A listing prefix follows the key rules but may be empty or end with '/'. */
-export function validatePrefix(prefix: string): string {
+export function validatePrefix(prefix: string, maxBytes = MAX_KEY_BYTES): string {
   if (prefix.length === 0) return prefix;
-  checkCommonRules(prefix, 'prefix');
+  checkCommonRules(prefix, 'prefix', maxBytes);
   const body = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
   checkSegments(body.split('/'), 'prefix');
   return prefix;

@@ -52,6 +52,7 @@ export function withCompareAndSet(inner: Connector, maxKeys: number): Connector 
   const memory = new VersionMemory(maxKeys);
   return {
     writeMode: inner.writeMode,
+    ...(inner.maxKeyBytes === undefined ? {} : { maxKeyBytes: inner.maxKeyBytes }),
 
     async read(key) {
       try {

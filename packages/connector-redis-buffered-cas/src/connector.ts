@@ -82,9 +82,13 @@ export class RedisConnector implements Connector {
   readonly #memory: MemoryBudget;
 
   constructor(options: RedisConnectorOptions) {
-    this.#connection = new RedisConnection(options);
     this.#keys = new StorageKeys(options.prefix);
+    this.#connection = new RedisConnection(options);
     this.#memory = options.memory;
+  }
+
+  get maxKeyBytes(): number {
+    return this.#keys.maxKeyBytes;
   }
 
   read(key: string): Promise<ReadResult> {
@@ -296,7 +300,7 @@ export class RedisConnector implements Connector {
     const key = this.#keys.fromStorage(name);
     if (key === undefined) return undefined;
     try {
-      return validateKey(key);
+      return validateKey(key, this.#keys.maxKeyBytes);
     } catch {
       return undefined;
     }

@@ -2,12 +2,16 @@
  * Where a key lives in Redis (SPEC §3 "Key mapping"): `{STATE_PREFIX}:{key}`, or just `{key}`
  * without a prefix; and the SCAN pattern that finds the keys under a listing prefix.
  */
+import { keyBytesUnder } from '@state-proxy/connector-core';
 
 export class StorageKeys {
   readonly #namespace: string;
+  /** The key limit counts the namespace, as on every backend (Redis itself would take more). */
+  readonly maxKeyBytes: number;
 
   constructor(prefix: string) {
     this.#namespace = prefix === '' ? '' : `${prefix}:`;
+    this.maxKeyBytes = keyBytesUnder(this.#namespace);
   }
 
   toStorage(key: string): string {

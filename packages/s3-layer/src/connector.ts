@@ -66,6 +66,10 @@ export class S3Connector implements Connector {
     return this.#ctx.client;
   }
 
+  get maxKeyBytes(): number {
+    return this.#ctx.paths.maxKeyBytes;
+  }
+
   async read(key: string): Promise<ReadResult> {
     const { client, paths } = this.#ctx;
     try {

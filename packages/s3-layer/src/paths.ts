@@ -1,7 +1,11 @@
 /** Key mapping (SPEC §3): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
+import { keyBytesUnder } from '@state-proxy/connector-core';
+
 export class S3Paths {
   /** Everything this mount owns starts with this ('' or 'prefix/'). */
   readonly root: string;
+  /** S3's 1024-byte object key limit, less the root. */
+  readonly maxKeyBytes: number;
 
   constructor(
     readonly bucket: string,
@@ -9,6 +13,7 @@ export class S3Paths {
   ) {
     const trimmed = prefix.replace(/\/+$/, '');
     this.root = trimmed === '' ? '' : `${trimmed}/`;
+    this.maxKeyBytes = keyBytesUnder(this.root);
   }
 
   /** The object key of a mount key (or of a listing prefix). */

@@ -14,7 +14,7 @@ import type { Suite } from './suite.js';
 import { badInputTests } from './suite-bad-input.js';
 import { conditionTests } from './suite-conditions.js';
 import { keyTests } from './suite-keys.js';
-import { limitTests, metaLimitTests } from './suite-limits.js';
+import { keyLimitTests, limitTests, metaLimitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
 import { serviceTests } from './suite-service.js';
 
@@ -59,5 +59,6 @@ export function describeConformance(options: ConformanceOptions): void {
     badInputTests(suite);
     limitTests(suite);
     metaLimitTests(suite);
+    keyLimitTests(suite);
   });
 }

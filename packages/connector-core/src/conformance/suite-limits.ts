@@ -1,8 +1,13 @@
-/** The body size limit: 413 from Content-Length before reading, or as soon as a chunked body passes it. */
+/**
+ * The body size limit: 413 from Content-Length before reading, or as soon as a chunked body passes
+ * it. The key length limit with a STATE_PREFIX.
+ */
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorClient, encodeKey } from '../client.js';
+import { type ClientResponse, ConnectorClient, encodeKey } from '../client.js';
 import { MAX_META_BODY_BYTES } from '../http/meta-routes.js';
+import { MAX_KEY_BYTES } from '../keys.js';
 import type { StartedConnector } from '../spawn.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
@@ -70,6 +75,58 @@ export function metaLimitTests(suite: Suite): void {
       const body = JSON.stringify({ value: 'x'.repeat(MAX_META_BODY_BYTES) });
       expectError(await suite.client.request({ method: 'PUT', path: metaPath(key), body }), 413, 'too_large');
       expect((await suite.client.get(key)).body.toString()).toBe('kept');
+    });
+  });
+}
+
+export function keyLimitTests(suite: Suite): void {
+  // 8 bytes, unique to this run; with its one-byte separator the backend key has 9 bytes more.
+  const prefix = `kp${randomBytes(3).toString('hex')}`;
+  const fits = MAX_KEY_BYTES - prefix.length - 1;
+
+  describe(`key length limit (STATE_PREFIX=${prefix})`, () => {
+    let prefixed: StartedConnector | undefined;
+    let client: ConnectorClient;
+
+    beforeAll(async () => {
+      prefixed = await suite.start({ STATE_PREFIX: prefix });
+      client = new ConnectorClient(prefixed.socketPath);
+    });
+    afterAll(async () => {
+      client?.close();
+      await prefixed?.stop();
+    });
+
+    /** A key of `bytes` bytes in its own directory, so that tests do not share it. */
+    const keyOf = (bytes: number) => {
+      const dir = uniqueKey('k');
+      return `${dir}/${'k'.repeat(bytes - dir.length - 1)}`;
+    };
+    const everyOperation = async (key: string): Promise<ClientResponse[]> => [
+      await client.put(key, 'v'),
+      await client.get(key),
+      await client.head(key),
+      await client.getMeta(key),
+      await client.delete(key),
+    ];
+
+    it(`a key of ${MAX_KEY_BYTES} bytes less the prefix and its separator works for every operation`, async () => {
+      const statuses = (await everyOperation(keyOf(fits))).map((res) => res.status);
+      expect(statuses).toEqual([204, 200, 204, 200, 204]);
+    });
+
+    it('one byte more is 400 naming the limit before any backend call, or fits a backend that stores no prefix', async () => {
+      const answers = await everyOperation(keyOf(fits + 1));
+      if (answers[0]!.status === 204) {
+        expect(answers.map((res) => res.status)).toEqual([204, 200, 204, 200, 204]);
+        return;
+      }
+      for (const res of answers) {
+        if (res.status === 400 && res.body.length === 0) continue; // HEAD: no body
+        expectError(res, 400, 'bad_request');
+        expect(res.body.toString()).toContain(`longer than ${fits} bytes`);
+      }
+      expect(answers.map((res) => res.status)).toEqual([400, 400, 400, 400, 400]);
     });
   });
 }

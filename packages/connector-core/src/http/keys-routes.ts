@@ -6,7 +6,15 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
-import { decodeRawPath, parseQuery, sortByBytes, splitTarget, validateKey, validatePrefix } from '../keys.js';
+import {
+  decodeRawPath,
+  MAX_KEY_BYTES,
+  parseQuery,
+  sortByBytes,
+  splitTarget,
+  validateKey,
+  validatePrefix,
+} from '../keys.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
 import { conditionFromHeaders, quoteETag } from './responses.js';
@@ -15,9 +23,9 @@ import { rawTargetOf } from './target.js';
 type Env = { Bindings: HttpBindings };
 
 /** The validated key of a `/keys/<key>` or `/meta/<key>` request, from the raw target. */
-export function keyOf(c: Context<Env>, route: '/keys/' | '/meta/'): string {
+export function keyOf(c: Context<Env>, route: '/keys/' | '/meta/', maxKeyBytes: number): string {
   const { path } = splitTarget(rawTargetOf(c.env.incoming));
-  return validateKey(decodeRawPath(path.slice(route.length)));
+  return validateKey(decodeRawPath(path.slice(route.length)), maxKeyBytes);
 }
 
 export function queryOf(c: Context<Env>): URLSearchParams {
@@ -25,12 +33,13 @@ export function queryOf(c: Context<Env>): URLSearchParams {
 }
 
 export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOptions, log: Logger): void {
+  const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
   // Hono dispatches HEAD to the GET routes, so each GET route answers HEAD itself.
   app.get('/keys/', async (c) => {
     // The mount root is always a directory.
     if (c.req.method === 'HEAD') return directoryResponse();
     const query = queryOf(c);
-    const prefix = validatePrefix(query.get('prefix') ?? '');
+    const prefix = validatePrefix(query.get('prefix') ?? '', maxKeyBytes);
     const delimiter = query.get('delimiter') ?? '/';
     const listing = await connector.list({ prefix, delimiter });
     return c.json({ keys: sortByBytes(listing.keys), prefixes: sortByBytes(listing.prefixes) });
@@ -50,7 +59,7 @@ export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOpt
   };
 
   app.get('/keys/_', async (c) => {
-    const key = keyOf(c, '/keys/');
+    const key = keyOf(c, '/keys/', maxKeyBytes);
     if (c.req.method === 'HEAD') return headOfKey(key);
     const result = await connector.read(key);
     const headers = {
@@ -76,7 +85,7 @@ export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOpt
   });
 
   app.put('/keys/_', async (c) => {
-    const key = keyOf(c, '/keys/');
+    const key = keyOf(c, '/keys/', maxKeyBytes);
     const req = c.env.incoming;
     // Node's own header object: hono's c.req.header() would build a Headers copy per request.
     const condition = conditionFromHeaders({
@@ -98,7 +107,7 @@ export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOpt
   });
 
   app.delete('/keys/_', async (c) => {
-    await connector.delete(keyOf(c, '/keys/'));
+    await connector.delete(keyOf(c, '/keys/', maxKeyBytes));
     return new Response(null, { status: 204 });
   });
 }

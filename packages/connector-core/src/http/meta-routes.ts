@@ -4,6 +4,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Connector } from '../connector.js';
 import { BadRequestError } from '../errors.js';
+import { MAX_KEY_BYTES } from '../keys.js';
 import { type BodyOptions, readSmallBody } from './body.js';
 import { keyOf, queryOf } from './keys-routes.js';
 
@@ -35,15 +36,16 @@ async function readValue(req: IncomingMessage, spool: BodyOptions['spool']): Pro
 }
 
 export function addMetaRoutes(app: Hono<Env>, connector: Connector, body: BodyOptions): void {
+  const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
   app.get('/meta/_', async (c) => {
-    const key = keyOf(c, '/meta/');
+    const key = keyOf(c, '/meta/', maxKeyBytes);
     const name = attributeName(queryOf(c).get('attr'));
     if (name === undefined) return c.json({ attrs: await connector.listAttributes(key) });
     return c.json({ attr: name, value: await connector.getAttribute(key, name) });
   });
 
   app.put('/meta/_', async (c) => {
-    const key = keyOf(c, '/meta/');
+    const key = keyOf(c, '/meta/', maxKeyBytes);
     const name = attributeName(queryOf(c).get('attr'));
     if (name === undefined) throw new BadRequestError('attr query parameter is required');
     const value = await readValue(c.env.incoming, body.spool);
