@@ -20,7 +20,7 @@ describe('toConnectorError', () => {
     expect(toConnectorError('a string').status).toBe(500);
   });
 
-  it('maps every code to the status of SPEC §3', () => {
+  it('maps every code to its documented status', () => {
     expect(STATUS_BY_CODE).toEqual({
       bad_request: 400,
       unsupported_attribute: 400,
@@ -30,6 +30,7 @@ describe('toConnectorError', () => {
       method_not_allowed: 405,
       conflict: 409,
       too_large: 413,
+      expectation_failed: 417,
       internal_error: 500,
       unavailable: 503,
       timeout: 504,

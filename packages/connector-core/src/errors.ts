@@ -13,6 +13,7 @@ export const STATUS_BY_CODE = {
   method_not_allowed: 405,
   conflict: 409,
   too_large: 413,
+  expectation_failed: 417,
   internal_error: 500,
   unavailable: 503,
   timeout: 504,
@@ -67,6 +68,12 @@ export class NotFoundError extends ConnectorError {
 export class MethodNotAllowedError extends ConnectorError {
   constructor(method: string, path: string) {
     super('method_not_allowed', `method ${method} not allowed on ${path}`);
+  }
+}
+
+export class ExpectationFailedError extends ConnectorError {
+  constructor(expectation: string) {
+    super('expectation_failed', `Expect: ${expectation} is not supported (only 100-continue is)`);
   }
 }
 

@@ -63,6 +63,25 @@ export function badInputTests(suite: Suite): void {
       expect(JSON.parse(res.body)).toMatchObject({ error: 'bad_request' });
     });
 
+    it('an Expect other than 100-continue is 417 expectation_failed in JSON, and nothing is written', async () => {
+      const key = uniqueKey('expect');
+      const res = await rawRequest(
+        suite.socketPath,
+        `PUT /keys/${key} HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 5\r\n\r\nhello`,
+      );
+      expect(res.status).toBe(417);
+      expect(res.head).toMatch(/content-type: application\/json/i);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'expectation_failed', message: /200-ok/ });
+      expectError(await suite.client.get(key), 404, 'key_not_found');
+    });
+
+    it('CONNECT is 405 method_not_allowed in JSON, not a closed connection', async () => {
+      const res = await rawRequest(suite.socketPath, 'CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(res.status).toBe(405);
+      expect(res.head).toMatch(/content-type: application\/json/i);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'method_not_allowed', message: /CONNECT/ });
+    });
+
     it('a request that is not HTTP at all is 400', async () => {
       const res = await rawRequest(suite.socketPath, 'HELLO\r\n\r\n');
       expect(res.status).toBe(400);

@@ -1,4 +1,5 @@
 /** Building responses: error bodies, ETag quoting, conditional request headers. */
+import { STATUS_CODES } from 'node:http';
 import type { Context } from 'hono';
 import type { ETag, WriteCondition } from '../connector.js';
 import { BadRequestError, type ConnectorError } from '../errors.js';
@@ -47,4 +48,16 @@ export function errorResponse(c: Context, error: ConnectorError): Response {
   const headers = error.status === 503 ? RETRY_AFTER : undefined;
   if (c.req.method === 'HEAD') return new Response(null, { status: error.status, headers });
   return c.json({ error: error.code, message: error.message }, error.status as 400, headers);
+}
+
+/**
+ * A whole HTTP/1.1 error answer for the server-level paths that have only the socket (unparsable
+ * requests, CONNECT): same JSON body as every other error, and the connection closes after it.
+ */
+export function rawErrorResponse(error: ConnectorError): string {
+  const body = JSON.stringify({ error: error.code, message: error.message });
+  return (
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }

@@ -1,14 +1,23 @@
 /**
  * The Node HTTP server around the app: raw-target capture, one log line and metrics per request,
- * in-flight tracking for graceful shutdown, and a JSON 400 for requests Node cannot even parse.
+ * in-flight tracking for graceful shutdown, and JSON errors for what never reaches the app:
+ * requests Node cannot parse (400), CONNECT (405), an unsupported Expect (417).
  */
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
+import {
+  BadRequestError,
+  type ConnectorError,
+  ExpectationFailedError,
+  MethodNotAllowedError,
+} from '../errors.js';
 import type { Metrics } from '../observability.js';
 import type { createApp } from './app.js';
+import { rawErrorResponse } from './responses.js';
 import { captureRawTarget, operationOf } from './target.js';
 
 export interface ProtocolServer {
@@ -59,16 +68,33 @@ export function createProtocolServer(
   // Large uploads may take longer than Node's default 5-minute request timeout.
   server.requestTimeout = 0;
 
+  // Requests that never reach the app still get a JSON error, and are counted.
+  const answerRaw = (socket: Duplex, error: ConnectorError) => {
+    socket.end(rawErrorResponse(error));
+    metrics.requests.inc({ operation: 'other', status: error.status });
+  };
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const body = JSON.stringify({ error: 'bad_request', message: `malformed request: ${error.message}` });
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    metrics.requests.inc({ operation: 'other', status: 400 });
+    answerRaw(socket, new BadRequestError(`malformed request: ${error.message}`));
+  });
+  // Node hands CONNECT over as a tunnel request; without this it closes the socket unanswered.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    answerRaw(socket, new MethodNotAllowedError('CONNECT', req.url ?? ''));
+  });
+  // Without a listener Node answers any Expect but 100-continue with an empty 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const error = new ExpectationFailedError(String(req.headers.expect));
+    const body = JSON.stringify({ error: error.code, message: error.message });
+    res.shouldKeepAlive = false;
+    res.writeHead(error.status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+    metrics.requests.inc({ operation: 'other', status: error.status });
   });
 
   return {
