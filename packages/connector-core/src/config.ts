@@ -58,6 +58,9 @@ export function maskUrlCredentials(raw: string): string {
   }
 }
 
+/** Below the 1 s a Kubernetes probe waits by default, so the probe sees our 503, not its own timeout. */
+export const DEFAULT_READY_TIMEOUT_MS = 800;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -70,6 +73,8 @@ export interface CoreConfig {
   logLevel: LogLevel;
   /** How long SIGTERM waits for in-flight requests before closing them. */
   shutdownGraceMs: number;
+  /** How long /readyz waits for the backend before it answers 503. */
+  readyTimeoutMs: number;
   /** Largest accepted body; undefined: no limit. */
   maxBodyBytes: number | undefined;
   /** Bodies up to this size are buffered in memory (budget permitting); larger ones spill to a temp file. */
@@ -97,6 +102,7 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     prefix: optionalString(env, 'STATE_PREFIX', ''),
     logLevel: logLevel as LogLevel,
     shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', 10_000),
+    readyTimeoutMs: Math.max(1, optionalInteger(env, 'CONNECTOR_READY_TIMEOUT_MS', DEFAULT_READY_TIMEOUT_MS)),
     maxBodyBytes: optionalLimit(env, 'STATE_MAX_BODY_BYTES', defaults.maxBodyBytes),
     spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', DEFAULT_SPOOL_MEMORY_BYTES),
     memoryBudgetBytes: Math.max(

@@ -10,6 +10,7 @@ import {
   ConfigError,
   type CoreConfig,
   DEFAULT_MEMORY_WAIT_MS,
+  DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_SPOOL_MEMORY_BYTES,
   type Env,
   readCoreConfig,
@@ -34,6 +35,8 @@ export interface ServeOptions {
   log?: Logger;
   /** Add process metrics (RSS, event loop lag...) to /metrics. Default true. */
   processMetrics?: boolean;
+  /** How long /readyz waits for the backend before it answers 503. */
+  readyTimeoutMs?: number;
 }
 
 export interface ServingConnector {
@@ -60,6 +63,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
     connector,
     log,
     metrics,
+    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     body: {
       maxBodyBytes: options.maxBodyBytes,
       spool: {
@@ -160,6 +164,7 @@ async function run(options: RunOptions): Promise<void> {
     spool: { memoryBytes: core.spoolMemoryBytes, dir: core.spoolDir },
     memory,
     log,
+    readyTimeoutMs: core.readyTimeoutMs,
   });
   log.info(
     {

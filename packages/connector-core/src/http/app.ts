@@ -15,6 +15,7 @@ import type { Metrics } from '../observability.js';
 import type { BodyOptions } from './body.js';
 import { addKeyRoutes } from './keys-routes.js';
 import { addMetaRoutes } from './meta-routes.js';
+import { Readiness } from './readiness.js';
 import { errorResponse } from './responses.js';
 import { operationOf, rawTargetOf } from './target.js';
 
@@ -27,23 +28,28 @@ export interface AppOptions {
   body: BodyOptions;
   log: Logger;
   metrics: Metrics;
+  /** How long /readyz waits for the backend before it answers 503. */
+  readyTimeoutMs: number;
 }
 
 const BACKEND_FAILURES = new Set(['unavailable', 'timeout', 'permission_denied']);
 
-export function createApp({ connector, body, log, metrics }: AppOptions): Hono<{ Bindings: HttpBindings }> {
+export function createApp({
+  connector,
+  body,
+  log,
+  metrics,
+  readyTimeoutMs,
+}: AppOptions): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
 
   app.get('/healthz', (c) => c.json({ status: 'ready' }));
+  const readiness = new Readiness(connector, readyTimeoutMs, log);
   app.get('/readyz', async (c) => {
-    try {
-      await connector.checkReady();
-      return c.json({ status: 'ready' });
-    } catch (error) {
-      const reason = toConnectorError(error).message;
-      log.warn({ err: error }, 'readiness check failed');
-      return c.json({ status: 'unavailable', reason }, 503);
-    }
+    const answer = await readiness.check();
+    return answer.ready
+      ? c.json({ status: 'ready' })
+      : c.json({ status: 'unavailable', reason: answer.reason }, 503);
   });
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),

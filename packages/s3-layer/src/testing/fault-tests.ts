@@ -66,5 +66,27 @@ export function faultTests(variant: VariantUnderTest, bucket: () => string): voi
       await proxy.setMode('pass');
       expect((await client.get('fault/a')).body.toString()).toBe('before');
     });
+
+    it('with a hung server /readyz is 503 after CONNECTOR_READY_TIMEOUT_MS, not the backend timeout', async () => {
+      const patient = await startVariant(variant, bucket(), {
+        ...s3Env(bucket(), `http://${proxy.host}:${proxy.port}`),
+        STATE_BACKEND_TIMEOUT_MS: '60000',
+        CONNECTOR_READY_TIMEOUT_MS: '300',
+      });
+      const patientClient = new ConnectorClient(patient.socketPath);
+      try {
+        await proxy.setMode('blackhole');
+        const ready = await patientClient.request({ method: 'GET', path: '/readyz' });
+        expect(ready.status).toBe(503);
+        expect(JSON.parse(ready.body.toString())).toMatchObject({
+          status: 'unavailable',
+          reason: expect.stringContaining('within 300 ms'),
+        });
+      } finally {
+        await proxy.setMode('pass');
+        patientClient.close();
+        await patient.stop();
+      }
+    });
   });
 }
