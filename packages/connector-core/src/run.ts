@@ -54,6 +54,33 @@ async function removeStaleSocket(path: string): Promise<void> {
   await rm(path, { force: true });
 }
 
+/** Linux's limit for a Unix socket path (sun_path is 108 bytes with the terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/** The socket's directory exists and no stale socket is in the way; ConfigError naming the fix if not. */
+async function prepareSocketPath(path: string): Promise<void> {
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES)
+    throw new ConfigError(
+      `CONNECTOR_SOCKET ${path} is ${Buffer.byteLength(path)} bytes long; a Unix socket path has at most ${MAX_SOCKET_PATH_BYTES}: choose a shorter one`,
+    );
+  const dir = dirname(path);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'this user may not create it: mount a writable volume there'
+        : code === 'EEXIST' || code === 'ENOTDIR'
+          ? 'a file is in the way of it: choose another path'
+          : 'it cannot be created';
+    throw new ConfigError(
+      `CONNECTOR_SOCKET ${path}: its directory ${dir} does not exist and ${why} (${code})`,
+    );
+  }
+  await removeStaleSocket(path);
+}
+
 export async function serveConnector(connector: Connector, options: ServeOptions): Promise<ServingConnector> {
   const log = options.log ?? createLogger('silent');
   const memory = options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS);
@@ -76,12 +103,13 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   const protocol = createProtocolServer(app, { log, metrics });
   const { server } = protocol;
 
-  await mkdir(dirname(options.socketPath), { recursive: true });
-  await removeStaleSocket(options.socketPath);
+  await prepareSocketPath(options.socketPath);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(new ConfigError(`CONNECTOR_SOCKET ${options.socketPath}: cannot listen there (${error.code})`));
+    server.once('error', failed);
     server.listen(options.socketPath, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -1,7 +1,7 @@
 /** The process contract (SPEC §2), checked on the memory connector's bundle: start, config errors, shutdown. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -21,22 +21,12 @@ describe('process lifecycle', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('exits 1 with one clear line when CONNECTOR_SOCKET is missing', async () => {
-    const env = { ...process.env };
-    delete env.CONNECTOR_SOCKET;
-    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(stderr).toBe('CONNECTOR_SOCKET environment variable is required\n');
-  });
-
-  it('exits 1 naming the setting when a setting is invalid', async () => {
+  /** Starts the bundle with `env` (CONNECTOR_SOCKET unset unless given) and waits for it to exit. */
+  async function failedStart(env: Record<string, string>): Promise<{ code: number | null; lines: string[] }> {
+    const base = { ...process.env };
+    delete base.CONNECTOR_SOCKET;
     const child = spawn(process.execPath, [entry], {
-      env: { ...process.env, CONNECTOR_SOCKET: join(dir, 's.sock'), STATE_MAX_BODY_BYTES: 'lots' },
+      env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -44,10 +34,44 @@ describe('process lifecycle', () => {
       stderr += chunk.toString();
     });
     const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([
-      "STATE_MAX_BODY_BYTES must be a non-negative integer, got 'lots'",
-    ]);
+    return { code, lines: stderr.trim().split('\n') };
+  }
+
+  it('exits 1 with one clear line when CONNECTOR_SOCKET is missing', async () => {
+    expect(await failedStart({})).toEqual({
+      code: 1,
+      lines: ['CONNECTOR_SOCKET environment variable is required'],
+    });
+  });
+
+  it('exits 1 naming the setting when a setting is invalid', async () => {
+    expect(
+      await failedStart({ CONNECTOR_SOCKET: join(dir, 's.sock'), STATE_MAX_BODY_BYTES: 'lots' }),
+    ).toEqual({
+      code: 1,
+      lines: ["STATE_MAX_BODY_BYTES must be a non-negative integer, got 'lots'"],
+    });
+  });
+
+  it('exits 1 with one line naming CONNECTOR_SOCKET and the fix when the socket cannot be made there', async () => {
+    await writeFile(join(dir, 'file'), 'not a directory');
+    const cases: Array<[string, RegExp]> = [
+      [
+        join(dir, 'file', 's.sock'),
+        /its directory .* does not exist and a file is in the way of it: choose another path/,
+      ],
+      [
+        join(dir, 'x'.repeat(120), 's.sock'),
+        /bytes long; a Unix socket path has at most 107: choose a shorter one/,
+      ],
+    ];
+    for (const [socket, fix] of cases) {
+      const { code, lines } = await failedStart({ CONNECTOR_SOCKET: socket });
+      expect(code).toBe(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^CONNECTOR_SOCKET /);
+      expect(lines[0]).toMatch(fix);
+    }
   });
 
   it('logs one JSON start line with variant, prefix and backend, and serves a 0666 socket', async () => {
