@@ -1,6 +1,6 @@
 /**
  * The load phases of the container scenario, each bounded in operations and in time, all through
- * the connector's socket (SPEC §3 routes: /keys/<key>, /keys/?prefix=, /meta/<key>?attr=).
+ * the connector's socket (routes: /keys/<key>, /keys/?prefix=, /meta/<key>?attr=).
  *
  * Keys are one per worker, and each worker's first operation is its PUT: CAS variants make a plain
  * PUT conditional on the version the process last saw of that key (the bench cells rely on the

@@ -13,7 +13,7 @@ export interface Variant {
   name: VariantName;
   backend: 'redis' | 's3';
   cas: boolean;
-  /** The container memory limit users give this sidecar (SPEC §10). */
+  /** The container memory limit users give this sidecar (README: Memory and sizing). */
   rssLimitMiB: number;
   /** Its default STATE_MAX_BODY_BYTES (defaultMaxBodyBytes in its main.ts), MiB; undefined: no limit. */
   maxBodyMiB: number | undefined;
@@ -22,7 +22,7 @@ export interface Variant {
   entry: string;
   /** Connector env (besides CONNECTOR_SOCKET) for a given STATE_PREFIX. */
   env(backends: Backends, prefix: string): Record<string, string>;
-  /** The direct client, on the keys the connector maps `key` to under `prefix` (SPEC §3). */
+  /** The direct client, on the keys the connector maps `key` to under `prefix` (README: Protocol). */
   direct(backends: Backends, prefix: string): Promise<KvTarget>;
 }
 

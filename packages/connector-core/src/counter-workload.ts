@@ -1,5 +1,5 @@
 /**
- * The lost-update workload (SPEC §4): workers each read a counter, add one and write it back,
+ * The lost-update workload (README: Consistency model): workers each read a counter, add one and write it back,
  * retrying on 409. Used by the CAS tests, the demo and the benchmarks.
  *
  * Worker i talks to `sockets[i % sockets.length]`. The CAS memory is per connector and requests

@@ -1,5 +1,5 @@
 /**
- * Keys and listing prefixes: decoding from the raw request target and validation (SPEC §3 "Keys").
+ * Keys and listing prefixes: decoding from the raw request target and validation (README: Protocol).
  * Validation happens here, once, before any connector method is called.
  */
 import { ConfigError } from './config.js';

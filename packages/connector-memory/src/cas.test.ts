@@ -1,5 +1,5 @@
 /**
- * The lost-update invariant (SPEC §4) for the core's CAS memory, with one shared in-memory store
+ * The lost-update invariant (README: Consistency model) for the core's CAS memory, with one shared in-memory store
  * standing in for the backend and one served connector per worker, as actor replicas each have
  * their own sidecar.
  */

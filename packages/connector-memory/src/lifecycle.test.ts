@@ -1,4 +1,4 @@
-/** The process contract (SPEC §2), checked on the memory connector's bundle: start, config errors, shutdown. */
+/** The process contract (README: Configuration), checked on the memory connector's bundle: start, config errors, shutdown. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Environment → options for the Redis connector (SPEC §2). Settings shared by every connector
+ * Environment → options for the Redis connector (README: Configuration). Settings shared by every connector
  * (socket, STATE_PREFIX, limits, CAS memory size, log level) are read by core's readCoreConfig.
  */
 import {

@@ -1,5 +1,5 @@
 // s3-buffered-cas: spooled bodies, one PutObject; plain writes of a key read before are
-// conditional on the ETag read (SPEC §4). All S3 logic lives in @state-proxy/s3-layer.
+// conditional on the ETag read (README: Consistency model). All S3 logic lives in @state-proxy/s3-layer.
 import { GiB, runConnector, withCompareAndSet } from '@state-proxy/connector-core';
 import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
 

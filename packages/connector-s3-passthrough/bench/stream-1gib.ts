@@ -1,6 +1,6 @@
 // Streams 1 GiB (generated, never stored) through s3-passthrough as one chunked PUT, reads it back
 // by SHA-256, and reports the connector process's peak RSS (VmHWM), which must stay below the
-// 128 MiB the S3 sidecars are given (SPEC §10). Run after `pnpm build`:
+// 128 MiB the S3 sidecars are given (README: Memory and sizing). Run after `pnpm build`:
 //   node bench/stream-1gib.ts            (TEST_S3_ENDPOINT etc. reuse a running server)
 // Exits 1 when the peak RSS is at or above the limit or the bytes differ.
 import { spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * S3 settings from the environment (SPEC §2 plus the documented knobs of README.md).
+ * S3 settings from the environment (README: Configuration).
  * A missing or invalid setting is a core ConfigError: one line, exit code 1.
  */
 import {

@@ -1,4 +1,4 @@
-/** Key mapping (SPEC §3): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
+/** Key mapping (README: Protocol): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
 import { keyBytesUnder } from '@state-proxy/connector-core';
 
 export class S3Paths {

@@ -1,5 +1,5 @@
 /**
- * The protocol app: every route of SPEC §3 and the one error handler. A request goes
+ * The protocol app: every route of the protocol (README: Protocol) and the one error handler. A request goes
  * route → key validation → Connector method → response; any typed error thrown on that path
  * becomes JSON here, with its status from the table in errors.ts.
  */
