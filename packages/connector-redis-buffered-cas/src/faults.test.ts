@@ -87,6 +87,15 @@ describe('Redis outage', () => {
       await late.stop();
       await redis.start();
     }
+    // It never had a connection to lose: one "not reachable yet", then "connected".
+    const states = ['Redis not reachable yet', 'Redis connection lost', 'Redis connected'];
+    const messages = late
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg)
+      .filter((msg) => states.includes(msg));
+    expect(messages).toEqual(['Redis not reachable yet', 'Redis connected']);
   });
 });
 
