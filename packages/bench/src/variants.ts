@@ -26,36 +26,37 @@ export interface Variant {
   direct(backends: Backends, prefix: string): Promise<KvTarget>;
 }
 
-const redisVariant = (name: VariantName, entry = bundleOf(name)): Variant => ({
-  name,
-  backend: 'redis',
-  cas: true,
-  rssLimitMiB: 64,
-  maxBodyMiB: 512,
-  targetRatio: 0.5,
-  entry,
-  env: (backends, prefix) =>
-    withImageEnv('redis', entry, { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
-  direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
-});
+const redisVariant = (name: VariantName): Variant => {
+  const entry = bundleOf(name);
+  return {
+    name,
+    backend: 'redis',
+    cas: true,
+    rssLimitMiB: 64,
+    maxBodyMiB: 512,
+    targetRatio: 0.5,
+    entry,
+    env: (backends, prefix) =>
+      withImageEnv('redis', entry, { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
+    direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
+  };
+};
 
-const s3Variant = (
-  name: VariantName,
-  cas: boolean,
-  maxBodyMiB: number | undefined,
-  entry = bundleOf(name),
-): Variant => ({
-  name,
-  backend: 's3',
-  cas,
-  rssLimitMiB: 128,
-  maxBodyMiB,
-  targetRatio: 0.8,
-  entry,
-  env: (backends, prefix) => withImageEnv('s3', entry, { ...s3Env(backends), STATE_PREFIX: prefix }),
-  direct: async (backends, prefix) =>
-    s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
-});
+const s3Variant = (name: VariantName, cas: boolean, maxBodyMiB: number | undefined): Variant => {
+  const entry = bundleOf(name);
+  return {
+    name,
+    backend: 's3',
+    cas,
+    rssLimitMiB: 128,
+    maxBodyMiB,
+    targetRatio: 0.8,
+    entry,
+    env: (backends, prefix) => withImageEnv('s3', entry, { ...s3Env(backends), STATE_PREFIX: prefix }),
+    direct: async (backends, prefix) =>
+      s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
+  };
+};
 
 /**
  * The old-space cap the images give each backend's variants (images/docker-bake.hcl,

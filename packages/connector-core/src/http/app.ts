@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
 import { MethodNotAllowedError, NotFoundError, toConnectorError } from '../errors.js';
-import { splitTarget } from '../keys.js';
+import { MAX_KEY_BYTES, splitTarget } from '../keys.js';
 import type { Metrics } from '../observability.js';
 import type { BodyOptions } from './body.js';
 import { addKeyRoutes } from './keys-routes.js';
@@ -55,8 +55,9 @@ export function createApp({
     c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
   );
 
-  addKeyRoutes(app, connector, body, log);
-  addMetaRoutes(app, connector, body);
+  const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
+  addKeyRoutes(app, connector, body, log, maxKeyBytes);
+  addMetaRoutes(app, connector, body, maxKeyBytes);
 
   // A known route with a method it does not take.
   for (const path of ['/healthz', '/readyz', '/metrics', '/keys/', '/keys/_', '/meta/_']) {

@@ -6,15 +6,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
-import {
-  decodeRawPath,
-  MAX_KEY_BYTES,
-  parseQuery,
-  sortByBytes,
-  splitTarget,
-  validateKey,
-  validatePrefix,
-} from '../keys.js';
+import { decodeRawPath, parseQuery, sortByBytes, splitTarget, validateKey, validatePrefix } from '../keys.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
 import { conditionFromHeaders, quoteETag } from './responses.js';
@@ -32,8 +24,13 @@ export function queryOf(c: Context<Env>): URLSearchParams {
   return parseQuery(splitTarget(rawTargetOf(c.env.incoming)).query);
 }
 
-export function addKeyRoutes(app: Hono<Env>, connector: Connector, body: BodyOptions, log: Logger): void {
-  const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
+export function addKeyRoutes(
+  app: Hono<Env>,
+  connector: Connector,
+  body: BodyOptions,
+  log: Logger,
+  maxKeyBytes: number,
+): void {
   // Hono dispatches HEAD to the GET routes, so each GET route answers HEAD itself.
   app.get('/keys/', async (c) => {
     // The mount root is always a directory.

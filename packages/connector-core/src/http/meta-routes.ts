@@ -4,7 +4,6 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Connector } from '../connector.js';
 import { BadRequestError } from '../errors.js';
-import { MAX_KEY_BYTES } from '../keys.js';
 import { type BodyOptions, readSmallBody } from './body.js';
 import { keyOf, queryOf } from './keys-routes.js';
 
@@ -35,8 +34,12 @@ async function readValue(req: IncomingMessage, spool: BodyOptions['spool']): Pro
   throw new BadRequestError('body must be JSON like {"value": "..."} with a string value');
 }
 
-export function addMetaRoutes(app: Hono<Env>, connector: Connector, body: BodyOptions): void {
-  const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
+export function addMetaRoutes(
+  app: Hono<Env>,
+  connector: Connector,
+  body: BodyOptions,
+  maxKeyBytes: number,
+): void {
   app.get('/meta/_', async (c) => {
     const key = keyOf(c, '/meta/', maxKeyBytes);
     const name = attributeName(queryOf(c).get('attr'));

@@ -55,9 +55,14 @@ export function errorResponse(c: Context, error: ConnectorError): Response {
  * requests, CONNECT): same JSON body as every other error, and the connection closes after it.
  */
 export function rawErrorResponse(error: ConnectorError): string {
-  const body = JSON.stringify({ error: error.code, message: error.message });
+  const body = errorBody(error);
   return (
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
+}
+
+/** `{"error": code, "message": text}` as text, for the answers written without hono. */
+export function errorBody(error: ConnectorError): string {
+  return JSON.stringify({ error: error.code, message: error.message });
 }

@@ -17,7 +17,7 @@ import {
 } from '../errors.js';
 import type { Metrics } from '../observability.js';
 import type { createApp } from './app.js';
-import { rawErrorResponse } from './responses.js';
+import { errorBody, rawErrorResponse } from './responses.js';
 import { captureRawTarget, operationOf } from './target.js';
 
 export interface ProtocolServer {
@@ -87,7 +87,7 @@ export function createProtocolServer(
   // Without a listener Node answers any Expect but 100-continue with an empty 417.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const error = new ExpectationFailedError(String(req.headers.expect));
-    const body = JSON.stringify({ error: error.code, message: error.message });
+    const body = errorBody(error);
     res.shouldKeepAlive = false;
     res.writeHead(error.status, {
       'Content-Type': 'application/json',
