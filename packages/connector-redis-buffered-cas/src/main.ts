@@ -8,15 +8,18 @@ runConnector({
   defaultMaxBodyBytes: 512 * MiB,
   create(env, core, log, memory) {
     const redis = readRedisConfig(env);
-    // Outages are logged once when they start and once when they end, not per reconnect attempt.
+    // Outages are logged once when they start and once when they end, not per reconnect attempt;
+    // so is a server refusing our credentials, which looks alike to node-redis.
     const connector = new RedisConnector({
       ...redis,
       prefix: core.prefix,
       memory,
-      onConnectionChange: ({ connected, error }) =>
-        connected
-          ? log.info({ backend: redis.maskedUrl }, 'Redis connected')
-          : log.warn({ backend: redis.maskedUrl, cause: error?.message }, 'Redis connection lost'),
+      onConnectionChange: ({ connected, denied, error }) => {
+        const fields = { backend: redis.maskedUrl, cause: error?.message };
+        if (connected) log.info({ backend: redis.maskedUrl }, 'Redis connected');
+        else if (denied) log.error(fields, 'Redis denied access: check the credentials in REDIS_URL');
+        else log.warn(fields, 'Redis connection lost');
+      },
     });
     return { connector: withCompareAndSet(connector, core.casMemoryKeys), backend: redis.maskedUrl };
   },
