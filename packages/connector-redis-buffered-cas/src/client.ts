@@ -9,8 +9,11 @@
  * - the reconnect strategy never gives up, so the connector serves again when Redis returns.
  * - an 'error' listener is always attached: node-redis emits 'error' on every failed attempt and
  *   an EventEmitter without a listener would crash the process.
+ * - a handshake refused for our credentials (wrong or missing password, disabled user, no right
+ *   to SELECT the database) is not an outage: node-redis retries it like one, but until someone
+ *   fixes the credentials or the server's ACL every request is refused access (403), not 503.
  */
-import { DisconnectsClientError, RedisClient as NodeRedisClient } from '@redis/client';
+import { DisconnectsClientError, ErrorReply, RedisClient as NodeRedisClient } from '@redis/client';
 import { MiB } from '@state-proxy/connector-core';
 import { strLen } from './commands.js';
 
@@ -21,8 +24,26 @@ export interface ConnectionOptions {
   /** Extra deadline per MiB a call carries (a 500 MiB value takes more than 2 s to move). */
   timeoutPerMibMs: number;
   reconnectMaxDelayMs: number;
-  /** Called when the connection goes down (once per outage, not per attempt) or comes back. */
-  onConnectionChange?: (event: { connected: boolean; error?: Error }) => void;
+  /**
+   * Called when the connection goes down (once per outage, not per attempt), when the server
+   * starts or stops refusing our credentials (`denied`), and when it comes back.
+   */
+  onConnectionChange?: (event: ConnectionChange) => void;
+}
+
+export interface ConnectionChange {
+  connected: boolean;
+  /** The server refuses our credentials, as opposed to being unreachable. */
+  denied?: boolean;
+  error?: Error;
+}
+
+/** Reply prefixes that mean Redis refuses us: wrong credentials or missing ACL permissions. */
+const DENIED_REPLIES = ['NOAUTH', 'WRONGPASS', 'NOPERM'];
+
+/** Whether `error` is Redis refusing us (to a command, or to the connection's handshake). */
+export function isDeniedReply(error: unknown): boolean {
+  return error instanceof ErrorReply && DENIED_REPLIES.includes(error.message.split(' ', 1)[0] ?? '');
 }
 
 function createRedisClient(options: ConnectionOptions) {
@@ -57,7 +78,8 @@ export class RedisConnection {
   /** Clients replaced after a missed deadline: their pending calls failed because of it. */
   readonly #replaced = new WeakSet<RedisClient>();
   #lastError: Error | undefined;
-  #state: 'connecting' | 'up' | 'down' = 'connecting';
+  /** 'denied': the last connection attempt got through to Redis, which refused our credentials. */
+  #state: 'connecting' | 'up' | 'down' | 'denied' = 'connecting';
   #closed = false;
   /** Settles when the first connection attempt ends, either way. */
   readonly #firstAttempt: Promise<void>;
@@ -71,7 +93,10 @@ export class RedisConnection {
     this.#client = this.#open();
   }
 
-  /** Why the client is offline, if it is: node-redis itself only says "The client is offline". */
+  /**
+   * Why the client is offline, if it is: node-redis itself only says "The client is offline".
+   * A denied reply here (see isDeniedReply) is the server refusing our handshake.
+   */
   get lastError(): Error | undefined {
     return this.#lastError;
   }
@@ -145,9 +170,12 @@ export class RedisConnection {
       if (client !== this.#client) return; // a replaced client winding down
       this.#endFirstAttempt();
       this.#lastError = error;
-      if (this.#state !== 'down') {
-        this.#state = 'down';
-        this.#options.onConnectionChange?.({ connected: false, error });
+      // node-redis reports a reply to the handshake (HELLO with AUTH, SELECT) here too.
+      const denied = isDeniedReply(error);
+      const state = denied ? 'denied' : 'down';
+      if (this.#state !== state) {
+        this.#state = state;
+        this.#options.onConnectionChange?.({ connected: false, denied, error });
       }
     });
     // A server that accepts the connection but never answers the handshake would leave the

@@ -29,7 +29,7 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { RedisConnection } from './client.js';
+import { type ConnectionChange, RedisConnection } from './client.js';
 import * as redisCommands from './commands.js';
 import { translateRedisError } from './errors.js';
 import {
@@ -61,7 +61,7 @@ export interface RedisConnectorOptions {
   reconnectMaxDelayMs: number;
   /** Shared with the HTTP layer: chunked transfers take their share of it. */
   memory: MemoryBudget;
-  onConnectionChange?: (event: { connected: boolean; error?: Error }) => void;
+  onConnectionChange?: (event: ConnectionChange) => void;
 }
 
 const TTL_ATTRIBUTE = 'ttl';

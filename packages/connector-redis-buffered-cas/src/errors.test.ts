@@ -54,6 +54,26 @@ describe('translateRedisError', () => {
     expect(translateRedisError(conflict)).toBe(conflict);
   });
 
+  it('offline because the handshake was refused (WRONGPASS, NOAUTH, NOPERM) is permission_denied', () => {
+    for (const reply of [
+      'WRONGPASS invalid username-password pair or user is disabled.',
+      'NOAUTH HELLO must be called with the client already authenticated',
+      "NOPERM this user has no permissions to run the 'select' command",
+    ]) {
+      const translated = translateRedisError(new ClientOfflineError(), new ErrorReply(reply));
+      expect([translated.code, translated.message]).toEqual([
+        'permission_denied',
+        `Redis denied access when connecting: ${reply}`,
+      ]);
+    }
+    // Any other handshake reply is still an outage.
+    const busy = translateRedisError(
+      new ClientOfflineError(),
+      new ErrorReply('ERR max number of clients reached'),
+    );
+    expect(busy.code).toBe('unavailable');
+  });
+
   it('says why the client is offline when it knows', () => {
     const translated = translateRedisError(new ClientOfflineError(), errno('ECONNREFUSED'));
     expect(translated.message).toBe('Redis is not connected: connect ECONNREFUSED 127.0.0.1:6379');

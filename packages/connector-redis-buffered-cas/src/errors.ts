@@ -19,7 +19,7 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@state-proxy/connector-core';
-import { DeadlineExceededError } from './client.js';
+import { DeadlineExceededError, isDeniedReply } from './client.js';
 
 /** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */
 const UNAVAILABLE_REPLIES = [
@@ -33,8 +33,6 @@ const UNAVAILABLE_REPLIES = [
   'OOM', // maxmemory reached
   'NOREPLICAS',
 ];
-/** Reply prefixes that mean Redis refuses us: wrong credentials or missing ACL permissions. */
-const DENIED_REPLIES = ['NOAUTH', 'WRONGPASS', 'NOPERM'];
 
 /** Socket error codes of a connection that is gone or never came up. */
 const UNAVAILABLE_CODES = new Set([
@@ -72,6 +70,16 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
     error instanceof ClientClosedError ||
     error instanceof DisconnectsClientError
   ) {
+    // Offline because the server refused our handshake: retrying cannot help until the
+    // credentials or the server's ACL change, so this is no outage.
+    if (lastConnectionError !== undefined && isDeniedReply(lastConnectionError)) {
+      return new PermissionDeniedError(
+        `Redis denied access when connecting: ${lastConnectionError.message}`,
+        {
+          cause: lastConnectionError,
+        },
+      );
+    }
     const reason = lastConnectionError ? `: ${lastConnectionError.message}` : '';
     return new UnavailableError(`Redis is not connected${reason}`, { cause: error });
   }
@@ -95,7 +103,7 @@ function translateReply(reply: Error): ConnectorError {
   if (reply.message.startsWith('ERR max number of clients reached')) {
     return new UnavailableError(`Redis cannot serve: ${reply.message}`, { cause: reply });
   }
-  if (DENIED_REPLIES.includes(word)) {
+  if (isDeniedReply(reply)) {
     return new PermissionDeniedError(`Redis denied access: ${reply.message}`, { cause: reply });
   }
   if (word === 'WRONGTYPE') {

@@ -9,19 +9,18 @@ runConnector({
   create(env, core, log, memory) {
     const redis = readRedisConfig(env);
     // Outages are logged once when they start and once when they end, not per reconnect attempt;
-    // before the first connection there is none to lose.
+    // so is a server refusing our credentials, which looks alike to node-redis. Before the first
+    // connection there is none to lose.
     let everConnected = false;
     const connector = new RedisConnector({
       ...redis,
       prefix: core.prefix,
       memory,
-      onConnectionChange: ({ connected, error }) => {
+      onConnectionChange: ({ connected, denied, error }) => {
+        const fields = { backend: redis.maskedUrl, cause: error?.message };
         if (connected) log.info({ backend: redis.maskedUrl }, 'Redis connected');
-        else
-          log.warn(
-            { backend: redis.maskedUrl, cause: error?.message },
-            everConnected ? 'Redis connection lost' : 'Redis not reachable yet',
-          );
+        else if (denied) log.error(fields, 'Redis denied access: check the credentials in REDIS_URL');
+        else log.warn(fields, everConnected ? 'Redis connection lost' : 'Redis not reachable yet');
         everConnected ||= connected;
       },
     });

@@ -4,15 +4,23 @@
  * paths.ts (object key) → one S3 call → errors.ts on failure.
  */
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import {
   type Connector,
+  type ConnectorError,
   countTransferred,
   type ETag,
   KeyNotFoundError,
   type Listing,
   type ListOptions,
   type MemoryBudget,
+  PermissionDeniedError,
   type ReadResult,
   type Stat,
   UnavailableError,
@@ -22,7 +30,7 @@ import {
 import * as attributes from './attributes.js';
 import { createS3Client } from './client.js';
 import type { S3Settings } from './config.js';
-import { translateS3Error } from './errors.js';
+import { isUnexplainedDenial, translateS3Error } from './errors.js';
 import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
@@ -148,8 +156,25 @@ export class S3Connector implements Connector {
     } catch (error) {
       // HeadBucket has no body, so a missing bucket is a bare 404: say what it is.
       const translated = translateS3Error(error, '');
-      throw translated instanceof KeyNotFoundError ? bucketMissing(this.#ctx.paths.bucket) : translated;
+      if (translated instanceof KeyNotFoundError) throw bucketMissing(this.#ctx.paths.bucket);
+      if (isUnexplainedDenial(error)) throw await this.#whyDenied(translated);
+      throw translated;
     }
+  }
+
+  /**
+   * A bare 403 to HeadBucket says neither whether the key, the secret or a permission is wrong:
+   * a one-key listing (the same s3:ListBucket permission) gets an answer with the error code.
+   */
+  async #whyDenied(bare: ConnectorError): Promise<ConnectorError> {
+    const { client, paths } = this.#ctx;
+    try {
+      await client.send(new ListObjectsV2Command({ Bucket: paths.bucket, Prefix: paths.root, MaxKeys: 1 }));
+    } catch (error) {
+      const translated = translateS3Error(error, '');
+      if (translated instanceof PermissionDeniedError) return translated;
+    }
+    return bare;
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,26 @@ describe('translateS3Error', () => {
     expect(translateS3Error(error, 'k')).toBeInstanceOf(expected);
   });
 
+  it('a 403 says what S3 named, or that a body-less answer named nothing', () => {
+    const message = (error: unknown) => translateS3Error(error, 'k').message;
+    // RadosGW sends no <Message>: the SDK's placeholder says nothing, a hint does.
+    const rgw = (name: string) => Object.assign(s3(name, 403), { message: 'UnknownError' });
+    expect(message(rgw('InvalidAccessKeyId'))).toBe(
+      'S3 denied access (InvalidAccessKeyId): the server knows no such access key',
+    );
+    expect(message(rgw('SignatureDoesNotMatch'))).toBe(
+      'S3 denied access (SignatureDoesNotMatch): the secret key does not match the access key',
+    );
+    const aws = Object.assign(s3('AccessDenied', 403), { message: 'Access Denied' });
+    expect(message(aws)).toBe('S3 denied access (AccessDenied): Access Denied');
+    // A HEAD's 403: the SDK names it after a placeholder or the status.
+    for (const name of ['Unknown', 'UnknownError', 'Forbidden', '403']) {
+      const translated = translateS3Error(s3(name, 403), 'k');
+      expect([name, translated.code]).toEqual([name, 'permission_denied']);
+      expect(translated.message).toMatch(/^S3 denied access \(403 without an error code/);
+    }
+  });
+
   it('keeps a ConnectorError raised by the body stream (e.g. 413 from the size limit)', () => {
     const tooLarge = new TooLargeError(10);
     expect(translateS3Error(tooLarge, 'k')).toBe(tooLarge);

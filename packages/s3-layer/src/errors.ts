@@ -36,6 +36,19 @@ const NETWORK_CODES = new Set([
 ]);
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound']);
 const DENIED_NAMES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden']);
+/** What to check, by error code, when the server's own message says nothing (RadosGW sends none). */
+const DENIED_HINTS: Record<string, string> = {
+  AccessDenied: 'these credentials lack a permission (IAM or bucket policy)',
+  InvalidAccessKeyId: 'the server knows no such access key',
+  SignatureDoesNotMatch: 'the secret key does not match the access key',
+};
+/**
+ * Names the SDK gives an error whose answer had no body to name it (HEAD answers never have one):
+ * a placeholder, or the status itself.
+ */
+const PLACEHOLDER_NAMES = new Set(['', 'Unknown', 'UnknownError', 'Forbidden', '403']);
+/** The SDK's message when the answer carried none. */
+const PLACEHOLDER_MESSAGE = 'UnknownError';
 const PRECONDITION_NAMES = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
 const THROTTLE_NAMES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded']);
 
@@ -63,6 +76,21 @@ export function isNotFound(error: unknown): boolean {
 export function isPreconditionFailure(error: unknown): boolean {
   const status = httpStatusOf(error);
   return PRECONDITION_NAMES.has(errorName(error)) || status === 412 || status === 409;
+}
+
+/** A 403 that does not say why: an answer without a body, such as any HEAD's. */
+export function isUnexplainedDenial(error: unknown): boolean {
+  return httpStatusOf(error) === 403 && PLACEHOLDER_NAMES.has(errorName(error));
+}
+
+function deniedMessage(error: unknown): string {
+  if (isUnexplainedDenial(error)) {
+    return 'S3 denied access (403 without an error code: HEAD answers have no body): check the credentials and their permissions';
+  }
+  const name = errorName(error);
+  const message = fields(error).message;
+  const said = message && message !== PLACEHOLDER_MESSAGE && message !== name ? message : DENIED_HINTS[name];
+  return `S3 denied access (${name})${said ? `: ${said}` : ''}`;
 }
 
 /** The failure says nothing about whether the write happened: 5xx, network, timeout. */
@@ -94,7 +122,7 @@ export function translateS3Error(error: unknown, key: string): ConnectorError {
   }
   if (isNotFound(error)) return new KeyNotFoundError(key);
   if (DENIED_NAMES.has(name) || status === 403) {
-    return new PermissionDeniedError(`S3 denied access: ${detail}`, { cause: error });
+    return new PermissionDeniedError(deniedMessage(error), { cause: error });
   }
   if (PRECONDITION_NAMES.has(name) || status === 412) return new ConflictError(key);
   if (THROTTLE_NAMES.has(name) || (status !== undefined && status >= 500)) {

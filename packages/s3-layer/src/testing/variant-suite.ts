@@ -1,6 +1,7 @@
 /**
  * The tests every S3 variant runs against the real server, beside the core conformance suite:
- * races checked in the bucket itself, extended attributes, and backend faults.
+ * races checked in the bucket itself, extended attributes, backend faults, and credentials the
+ * server refuses.
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConnectorClient } from '@state-proxy/connector-core';
@@ -11,11 +12,12 @@ import {
 } from '@state-proxy/connector-core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTES } from '../attributes.js';
+import { accessTests } from './access-tests.js';
 import { directClient, freshBucket } from './backend.js';
 import { startVariant, type VariantUnderTest } from './connectors.js';
 import { faultTests } from './fault-tests.js';
 
-export { faultTests };
+export { accessTests, faultTests };
 
 let counter = 0;
 export function testKey(name: string): string {
@@ -193,5 +195,6 @@ export function describeS3Variant(variant: VariantUnderTest): void {
     });
 
     faultTests(variant, () => bucket);
+    accessTests(variant, () => bucket);
   });
 }
