@@ -18,6 +18,8 @@ describe('readCoreConfig', () => {
       maxBodyBytes: 42,
       spoolMemoryBytes: 4 * 1024 * 1024,
       shutdownGraceMs: 10_000,
+      bodyIdleTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
     });
   });
 

@@ -58,6 +58,12 @@ export function maskUrlCredentials(raw: string): string {
   }
 }
 
+/** How long a client may send nothing in the middle of a body before it is answered 408. */
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
+/** How long a client may take to send a request's headers before it is answered 408. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
 /** Below the 1 s a Kubernetes probe waits by default, so the probe sees our 503, not its own timeout. */
 export const DEFAULT_READY_TIMEOUT_MS = 800;
 
@@ -75,6 +81,10 @@ export interface CoreConfig {
   shutdownGraceMs: number;
   /** How long /readyz waits for the backend before it answers 503. */
   readyTimeoutMs: number;
+  /** A client silent this long mid-body is answered 408; nothing is written. */
+  bodyIdleTimeoutMs: number;
+  /** A client that has not sent its request's headers after this long is answered 408. */
+  headersTimeoutMs: number;
   /** Largest accepted body; undefined: no limit. */
   maxBodyBytes: number | undefined;
   /** Bodies up to this size are buffered in memory (budget permitting); larger ones spill to a temp file. */
@@ -101,8 +111,16 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     socketMode: Number.parseInt(mode, 8),
     prefix: optionalString(env, 'STATE_PREFIX', ''),
     logLevel: logLevel as LogLevel,
-    shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', 10_000),
+    shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     readyTimeoutMs: Math.max(1, optionalInteger(env, 'CONNECTOR_READY_TIMEOUT_MS', DEFAULT_READY_TIMEOUT_MS)),
+    bodyIdleTimeoutMs: Math.max(
+      1,
+      optionalInteger(env, 'CONNECTOR_BODY_IDLE_TIMEOUT_MS', DEFAULT_BODY_IDLE_TIMEOUT_MS),
+    ),
+    headersTimeoutMs: Math.max(
+      1,
+      optionalInteger(env, 'CONNECTOR_HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS),
+    ),
     maxBodyBytes: optionalLimit(env, 'STATE_MAX_BODY_BYTES', defaults.maxBodyBytes),
     spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', DEFAULT_SPOOL_MEMORY_BYTES),
     memoryBudgetBytes: Math.max(

@@ -28,6 +28,7 @@ describe('toConnectorError', () => {
       key_not_found: 404,
       not_found: 404,
       method_not_allowed: 405,
+      request_timeout: 408,
       conflict: 409,
       too_large: 413,
       expectation_failed: 417,

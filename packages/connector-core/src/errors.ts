@@ -11,6 +11,7 @@ export const STATUS_BY_CODE = {
   key_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   too_large: 413,
   expectation_failed: 417,
@@ -74,6 +75,17 @@ export class MethodNotAllowedError extends ConnectorError {
 export class ExpectationFailedError extends ConnectorError {
   constructor(expectation: string) {
     super('expectation_failed', `Expect: ${expectation} is not supported (only 100-continue is)`);
+  }
+}
+
+export class RequestTimeoutError extends ConnectorError {
+  constructor(ms: number, part: 'body' | 'headers' = 'body') {
+    super(
+      'request_timeout',
+      part === 'body'
+        ? `the client sent nothing of the body for ${ms} ms: request abandoned, nothing written`
+        : `the request's headers did not arrive within ${ms} ms`,
+    );
   }
 }
 

@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 import {
   ConfigError,
   type CoreConfig,
+  DEFAULT_BODY_IDLE_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MEMORY_WAIT_MS,
   DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_SPOOL_MEMORY_BYTES,
   type Env,
   readCoreConfig,
@@ -37,13 +40,39 @@ export interface ServeOptions {
   processMetrics?: boolean;
   /** How long /readyz waits for the backend before it answers 503. */
   readyTimeoutMs?: number;
+  /** A client silent this long mid-body is answered 408. */
+  bodyIdleTimeoutMs?: number;
+  /** A request's headers not complete after this long are answered 408. */
+  headersTimeoutMs?: number;
 }
 
 export interface ServingConnector {
   socketPath: string;
   metrics: Metrics;
-  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, closes the connector, removes the socket. */
+  /**
+   * Stops accepting, lets in-flight requests finish, closes the connector, removes the socket,
+   * all within `graceMs`: requests still running at `graceMs` minus the cleanup reserve are cut,
+   * and the reserve is theirs to abort their writes and clean up (spool files, multipart uploads).
+   */
   close(graceMs?: number): Promise<void>;
+}
+
+/** The end of the grace kept for cut requests to clean up: 2 s, or a quarter of a short grace. */
+function cleanupReserveMs(graceMs: number): number {
+  return Math.min(2_000, Math.floor(graceMs / 4));
+}
+
+/** Resolves when `done` does or after `ms`, whichever is first; true if `done` did. */
+async function within(done: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  try {
+    return await Promise.race([done.then(() => true), over]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A socket file left by a previous run is removed; any other file there is an error. */
@@ -93,6 +122,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     body: {
       maxBodyBytes: options.maxBodyBytes,
+      idleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
       spool: {
         memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
         dir: options.spool?.dir,
@@ -100,7 +130,11 @@ export async function serveConnector(connector: Connector, options: ServeOptions
       },
     },
   });
-  const protocol = createProtocolServer(app, { log, metrics });
+  const protocol = createProtocolServer(app, {
+    log,
+    metrics,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+  });
   const { server } = protocol;
 
   await prepareSocketPath(options.socketPath);
@@ -119,19 +153,18 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   return {
     socketPath: options.socketPath,
     metrics,
-    close(graceMs = 10_000) {
+    close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        let timer: NodeJS.Timeout | undefined;
-        const graceOver = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, graceMs);
-        });
-        await Promise.race([protocol.idle(), graceOver]);
-        clearTimeout(timer);
-        if (protocol.inFlight > 0)
+        const reserveMs = cleanupReserveMs(graceMs);
+        if (!(await within(protocol.idle(), graceMs - reserveMs))) {
           log.warn({ inFlight: protocol.inFlight }, 'grace period over, closing requests');
-        server.closeAllConnections();
+          // Their bodies fail: writes are aborted, spool files removed, multipart uploads aborted.
+          server.closeAllConnections();
+          if (!(await within(protocol.idle(), reserveMs)))
+            log.warn({ inFlight: protocol.inFlight }, 'requests still cleaning up at exit');
+        }
         await closed;
         await connector
           .close()
@@ -193,6 +226,8 @@ async function run(options: RunOptions): Promise<void> {
     memory,
     log,
     readyTimeoutMs: core.readyTimeoutMs,
+    bodyIdleTimeoutMs: core.bodyIdleTimeoutMs,
+    headersTimeoutMs: core.headersTimeoutMs,
   });
   log.info(
     {

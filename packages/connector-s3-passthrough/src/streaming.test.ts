@@ -1,6 +1,6 @@
 // s3-passthrough streams bodies into S3 as they arrive: large chunked bodies go multipart and read
-// back identical; a client that disconnects, or a body over the limit, leaves no object and no
-// multipart upload behind.
+// back identical; a client that disconnects, stalls, sends a body over the limit, or is cut by the
+// shutdown grace leaves no object and no multipart upload behind.
 import { request } from 'node:http';
 import { HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConnectorClient, encodeKey, MiB } from '@state-proxy/connector-core';
@@ -259,5 +259,52 @@ describe('a memory budget smaller than one part', () => {
     } finally {
       await stop();
     }
+  });
+});
+
+describe('uploads that never finish', () => {
+  /** Starts a multipart upload through `target` and waits until S3 has it. */
+  async function startedMultipart(target: SpawnedConnector & { prefix: string }, key: string) {
+    const upload = manualUpload(target.socketPath, key);
+    await upload.write(2 * PART);
+    await vi.waitFor(async () => expect(await pendingUploadsUnder(`${target.prefix}/${key}`)).toBe(1), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    return upload;
+  }
+
+  it('a client that stalls mid-upload is 408 after CONNECTOR_BODY_IDLE_TIMEOUT_MS and its multipart upload is aborted', async () => {
+    const stalling = await startVariant(variant, bucket, {
+      STATE_PART_SIZE_BYTES: String(PART),
+      CONNECTOR_BODY_IDLE_TIMEOUT_MS: '1000',
+    });
+    try {
+      const key = 'stalled/upload.bin';
+      const upload = await startedMultipart(stalling, key);
+      expect(await upload.response).toBe(408);
+      upload.req.destroy();
+      await vi.waitFor(async () => expect(await pendingUploadsUnder(`${stalling.prefix}/${key}`)).toBe(0), {
+        timeout: 30_000,
+        interval: 100,
+      });
+      expect((await new ConnectorClient(stalling.socketPath).get(key)).status).toBe(404);
+    } finally {
+      await stalling.stop();
+    }
+  });
+
+  it('an upload cut by the shutdown grace has its multipart upload aborted before the process exits', async () => {
+    const stopping = await startVariant(variant, bucket, {
+      STATE_PART_SIZE_BYTES: String(PART),
+      CONNECTOR_SHUTDOWN_GRACE_MS: '2000',
+    });
+    const key = 'cut/upload.bin';
+    const upload = await startedMultipart(stopping, key);
+    await stopping.stop();
+    expect(await stopping.exited).toBe(0);
+    expect(await upload.response).toBe(0); // cut: no answer
+    // Checked once, after the exit: nothing may be left for a later cleanup to find.
+    expect(await pendingUploadsUnder(`${stopping.prefix}/${key}`)).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ import { keyTests } from './suite-keys.js';
 import { keyLimitTests, limitTests, metaLimitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
 import { serviceTests } from './suite-service.js';
+import { stallTests } from './suite-stalls.js';
 
 export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from '../spawn.js';
 export { describeStandaloneBundle } from './bundle.js';
@@ -60,5 +61,6 @@ export function describeConformance(options: ConformanceOptions): void {
     limitTests(suite);
     metaLimitTests(suite);
     keyLimitTests(suite);
+    stallTests(suite);
   });
 }

@@ -67,6 +67,7 @@ describe('spoolRequestBody with a Content-Length', () => {
     const server = createServer((req: IncomingMessage, res) => {
       spooled = spoolRequestBody(req, {
         maxBodyBytes: 1 << 20,
+        idleTimeoutMs: 30_000,
         spool: { memoryBytes: 1 << 20, budget },
       }).then(async (spool) => {
         const result = { length: spool.length, bytes: await spool.buffer(), inMemory: spool.inMemory };

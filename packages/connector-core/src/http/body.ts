@@ -1,11 +1,12 @@
 /**
  * Request bodies: the size limit (413 before reading when Content-Length says so, or as soon as a
- * chunked body passes it) and the two shapes a connector receives, spooled or live.
+ * chunked body passes it), the stall timeout (408 when the client stops sending), and the two
+ * shapes a connector receives, spooled or live.
  */
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { WriteBody } from '../connector.js';
-import { BadRequestError, TooLargeError } from '../errors.js';
+import { BadRequestError, RequestTimeoutError, TooLargeError } from '../errors.js';
 import { countTransferred } from '../release-memory.js';
 import { Spool, type SpoolOptions } from '../spool.js';
 
@@ -53,19 +54,50 @@ function declaredLength(req: IncomingMessage): number | undefined {
   return header === undefined ? undefined : Number(header);
 }
 
-/** The request body as a stream that enforces the limit and fails if the client disconnects. */
-function limitedStream(req: IncomingMessage, maxBytes: number | undefined) {
-  const source = maxBytes === undefined ? req : req.pipe(new ByteLimit(maxBytes));
-  if (source !== req) {
-    // Past what ByteLimit drains: the rest is read and dropped while the 413 goes out.
-    source.once('error', (error) => {
-      if (error instanceof TooLargeError) req.resume();
-    });
-    // pipe() does not forward errors; a disconnect must fail the consumer, not end the stream early.
-    req.once('error', () => source.destroy(new ClientDisconnectedError()));
-    req.once('aborted', () => source.destroy(new ClientDisconnectedError()));
-  }
+/**
+ * Fails a body whose client sends nothing for `idleMs` while we wait for its bytes: `onStall` gets
+ * a RequestTimeoutError. Node's socket timeout measures the silence (refreshed by every byte, no
+ * timer of ours per chunk); a request whose unread bytes fill its buffer is waiting for us (a slow
+ * backend, backpressure), not for the client, so the watch starts over. Returns the disarm, which
+ * runs once: later, Node may have set the socket's keep-alive timeout, which must stay.
+ */
+function watchStall(req: IncomingMessage, idleMs: number, onStall: (error: RequestTimeoutError) => void) {
+  let armed = true;
+  const onTimeout = () => {
+    if (req.readableLength >= req.readableHighWaterMark) req.socket.setTimeout(idleMs);
+    else onStall(new RequestTimeoutError(idleMs));
+  };
+  req.setTimeout(idleMs, onTimeout);
+  return () => {
+    if (!armed) return;
+    armed = false;
+    req.off('timeout', onTimeout);
+    req.socket?.setTimeout(0);
+  };
+}
+
+/**
+ * The request body as a stream that enforces the limit and the stall timeout, and fails if the
+ * client disconnects. Always a stream of its own: failing it must not destroy the request, whose
+ * socket still has to carry the answer.
+ */
+function limitedStream(req: IncomingMessage, maxBytes: number | undefined, idleMs: number) {
+  const source = req.pipe(new ByteLimit(maxBytes ?? Number.POSITIVE_INFINITY));
+  const disarm = watchStall(req, idleMs, (error) => {
+    // Still draining an over-limit body after its 413: nobody is left to answer.
+    if (source.destroyed) req.socket.destroy();
+    else source.destroy(error);
+  });
+  req.once('end', disarm);
+  // Past what ByteLimit drains: the rest is read and dropped while the 413 goes out.
+  source.once('error', (error) => {
+    if (error instanceof TooLargeError) req.resume();
+  });
+  // pipe() does not forward errors; a disconnect must fail the consumer, not end the stream early.
+  req.once('error', () => source.destroy(new ClientDisconnectedError()));
+  req.once('aborted', () => source.destroy(new ClientDisconnectedError()));
   req.once('close', () => {
+    disarm();
     if (!req.complete) source.destroy(new ClientDisconnectedError());
   });
   return source;
@@ -73,6 +105,8 @@ function limitedStream(req: IncomingMessage, maxBytes: number | undefined) {
 
 export interface BodyOptions {
   maxBodyBytes: number | undefined;
+  /** A body whose client sends nothing for this long is answered 408 and nothing is written. */
+  idleTimeoutMs: number;
   spool: SpoolOptions;
 }
 
@@ -85,7 +119,7 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | und
 
 /** Reads the whole body into a Spool (memory, then a temp file). The caller disposes it. */
 export function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
-  return spoolBody(req, options.maxBodyBytes, options.spool);
+  return spoolBody(req, options.maxBodyBytes, options.spool, options.idleTimeoutMs);
 }
 
 /** The one way a request body is read whole: the size limit, then memory or a spool file. */
@@ -93,6 +127,7 @@ async function spoolBody(
   req: IncomingMessage,
   maxBytes: number | undefined,
   spool: SpoolOptions,
+  idleMs: number,
 ): Promise<Spool> {
   const length = checkDeclaredLength(req, maxBytes);
   if (length !== undefined) {
@@ -100,14 +135,14 @@ async function spoolBody(
     const share = Spool.memoryShare(length, spool);
     if (share) {
       try {
-        return Spool.ofBuffer(await readDeclaredBody(req, length), share, spool);
+        return Spool.ofBuffer(await readDeclaredBody(req, length, idleMs), share, spool);
       } catch (error) {
         share.release();
         throw error;
       }
     }
   }
-  return Spool.fromStream(limitedStream(req, maxBytes), spool, length);
+  return Spool.fromStream(limitedStream(req, maxBytes, idleMs), spool, length);
 }
 
 /**
@@ -115,11 +150,12 @@ async function spoolBody(
  * bytes or fails the request, so nothing needs counting against the limit; plain listeners cost
  * far less than a pipe through ByteLimit and async iteration, per request.
  */
-function readDeclaredBody(req: IncomingMessage, length: number): Promise<Buffer> {
+function readDeclaredBody(req: IncomingMessage, length: number, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const whole = Buffer.allocUnsafe(length);
     let filled = 0;
     const settle = (error?: Error) => {
+      disarm();
       req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
       if (error) reject(error);
       else resolve(whole);
@@ -132,6 +168,7 @@ function readDeclaredBody(req: IncomingMessage, length: number): Promise<Buffer>
     const onEnd = () => settle(filled === length ? undefined : new ClientDisconnectedError());
     // An error or a close before the end: the client went away mid-body.
     const onGone = () => settle(new ClientDisconnectedError());
+    const disarm = watchStall(req, idleMs, settle);
     req.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
   });
 }
@@ -144,9 +181,14 @@ function readDeclaredBody(req: IncomingMessage, length: number): Promise<Buffer>
 export async function readSmallBody(
   req: IncomingMessage,
   maxBytes: number,
-  spool: Omit<SpoolOptions, 'memoryBytes'>,
+  options: BodyOptions,
 ): Promise<Buffer> {
-  const body = await spoolBody(req, maxBytes, { ...spool, memoryBytes: maxBytes });
+  const body = await spoolBody(
+    req,
+    maxBytes,
+    { ...options.spool, memoryBytes: maxBytes },
+    options.idleTimeoutMs,
+  );
   try {
     // The share goes back at once: the caller parses the bytes and drops them in the same turn.
     return await body.buffer();
@@ -158,7 +200,7 @@ export async function readSmallBody(
 /** The live body for a streaming connector. */
 export function liveRequestBody(req: IncomingMessage, options: BodyOptions): WriteBody {
   const length = checkDeclaredLength(req, options.maxBodyBytes);
-  const stream = limitedStream(req, options.maxBodyBytes);
+  const stream = limitedStream(req, options.maxBodyBytes, options.idleTimeoutMs);
   return {
     length,
     stream: () => stream,

@@ -20,8 +20,8 @@ function attributeName(raw: string | null): string | undefined {
   return name;
 }
 
-async function readValue(req: IncomingMessage, spool: BodyOptions['spool']): Promise<string> {
-  const text = (await readSmallBody(req, MAX_META_BODY_BYTES, spool)).toString('utf8');
+async function readValue(req: IncomingMessage, body: BodyOptions): Promise<string> {
+  const text = (await readSmallBody(req, MAX_META_BODY_BYTES, body)).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -51,7 +51,7 @@ export function addMetaRoutes(
     const key = keyOf(c, '/meta/', maxKeyBytes);
     const name = attributeName(queryOf(c).get('attr'));
     if (name === undefined) throw new BadRequestError('attr query parameter is required');
-    const value = await readValue(c.env.incoming, body.spool);
+    const value = await readValue(c.env.incoming, body);
     await connector.setAttribute(key, name, value);
     return new Response(null, { status: 204 });
   });

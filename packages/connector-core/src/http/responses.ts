@@ -43,9 +43,12 @@ export function conditionFromHeaders(headers: {
 /** A 503 (backend down, memory busy) is worth retrying shortly; clients that honour Retry-After wait a second. */
 const RETRY_AFTER = { 'Retry-After': '1' };
 
+/** A 408 leaves the rest of its body unread: the connection cannot carry another request. */
+const CLOSE = { Connection: 'close' };
+
 /** `{"error": code, "message": text}`; HEAD gets the status only. */
 export function errorResponse(c: Context, error: ConnectorError): Response {
-  const headers = error.status === 503 ? RETRY_AFTER : undefined;
+  const headers = error.status === 503 ? RETRY_AFTER : error.status === 408 ? CLOSE : undefined;
   if (c.req.method === 'HEAD') return new Response(null, { status: error.status, headers });
   return c.json({ error: error.code, message: error.message }, error.status as 400, headers);
 }

@@ -1,7 +1,8 @@
 /**
  * The Node HTTP server around the app: raw-target capture, one log line and metrics per request,
  * in-flight tracking for graceful shutdown, and JSON errors for what never reaches the app:
- * requests Node cannot parse (400), CONNECT (405), an unsupported Expect (417).
+ * requests Node cannot parse (400), headers not sent in time (408), CONNECT (405), an unsupported
+ * Expect (417).
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import {
   type ConnectorError,
   ExpectationFailedError,
   MethodNotAllowedError,
+  RequestTimeoutError,
 } from '../errors.js';
 import type { Metrics } from '../observability.js';
 import type { createApp } from './app.js';
@@ -22,26 +24,59 @@ import { captureRawTarget, operationOf } from './target.js';
 
 export interface ProtocolServer {
   server: Server;
-  /** Requests not yet finished. */
+  /** Requests not yet finished: answered, and their handler done (a cut upload cleaned up). */
   readonly inFlight: number;
   /** Resolves when no request is in flight. */
   idle(): Promise<void>;
 }
 
+export interface ProtocolServerOptions {
+  log: Logger;
+  metrics: Metrics;
+  /** A request's headers must have arrived this long after its connection or previous request. */
+  headersTimeoutMs: number;
+}
+
 export function createProtocolServer(
   app: ReturnType<typeof createApp>,
-  { log, metrics }: { log: Logger; metrics: Metrics },
+  { log, metrics, headersTimeoutMs }: ProtocolServerOptions,
 ): ProtocolServer {
   // The runtime talks over a Unix socket and may omit Host; it is meaningless here anyway.
   const listener = getRequestListener(app.fetch, { hostname: 'localhost' });
   // Fixed for the process: a request line at debug level costs nothing when it is off.
   const logRequests = log.isLevelEnabled('debug');
-  let inFlight = 0;
+  // Two counts: a response can close before its handler ends (a cut upload still aborting its
+  // write, removing its spool file) and a handler can end before its response is flushed.
+  let openResponses = 0;
+  let runningHandlers = 0;
   let waiters: Array<() => void> = [];
+  const wakeIfIdle = () => {
+    if (openResponses > 0 || runningHandlers > 0) return;
+    for (const wake of waiters) wake();
+    waiters = [];
+  };
+  const handlerDone = () => {
+    runningHandlers--;
+    wakeIfIdle();
+  };
 
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
+  const server = createServer(
+    {
+      requireHostHeader: false,
+      // Large uploads may take longer than Node's default 5-minute request timeout; a stalled
+      // body has its own timeout (body.ts).
+      requestTimeout: 0,
+      headersTimeout: headersTimeoutMs,
+      // Node checks the headers deadline on this interval: answered within 1.25x the setting.
+      connectionsCheckingInterval: Math.max(1, Math.floor(headersTimeoutMs / 4)),
+    },
+    handleRequest,
+  );
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
-    inFlight++;
+    openResponses++;
+    runningHandlers++;
     metrics.inFlight.inc();
     captureRawTarget(req);
     const operation = operationOf(req.method ?? 'GET', req.url ?? '/');
@@ -53,20 +88,16 @@ export function createProtocolServer(
       metrics.duration.observe({ operation }, seconds);
       if (logRequests)
         log.debug({ operation, method: req.method, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
-      if (--inFlight === 0) {
-        for (const wake of waiters) wake();
-        waiters = [];
-      }
+      openResponses--;
+      wakeIfIdle();
     });
-    listener(req, res).catch((error: unknown) => {
+    listener(req, res).then(handlerDone, (error: unknown) => {
       log.error({ err: error }, 'request listener failed');
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
+      handlerDone();
     });
-  });
-
-  // Large uploads may take longer than Node's default 5-minute request timeout.
-  server.requestTimeout = 0;
+  }
 
   // Requests that never reach the app still get a JSON error, and are counted.
   const answerRaw = (socket: Duplex, error: ConnectorError) => {
@@ -76,6 +107,10 @@ export function createProtocolServer(
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
+      return;
+    }
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      answerRaw(socket, new RequestTimeoutError(headersTimeoutMs, 'headers'));
       return;
     }
     answerRaw(socket, new BadRequestError(`malformed request: ${error.message}`));
@@ -100,8 +135,11 @@ export function createProtocolServer(
   return {
     server,
     get inFlight() {
-      return inFlight;
+      return Math.max(openResponses, runningHandlers);
     },
-    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    idle: () =>
+      openResponses === 0 && runningHandlers === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push(resolve)),
   };
 }
