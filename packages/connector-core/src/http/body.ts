@@ -54,6 +54,8 @@ function declaredLength(req: IncomingMessage): number | undefined {
   return header === undefined ? undefined : Number(header);
 }
 
+const NOTHING_TO_DISARM = () => {};
+
 /**
  * Fails a body whose client sends nothing for `idleMs` while we wait for its bytes: `onStall` gets
  * a RequestTimeoutError. Node's socket timeout measures the silence (refreshed by every byte, no
@@ -62,6 +64,8 @@ function declaredLength(req: IncomingMessage): number | undefined {
  * runs once: later, Node may have set the socket's keep-alive timeout, which must stay.
  */
 function watchStall(req: IncomingMessage, idleMs: number, onStall: (error: RequestTimeoutError) => void) {
+  // Most bodies arrived with their headers: nothing to wait for, no timer to set.
+  if (req.complete) return NOTHING_TO_DISARM;
   let armed = true;
   const onTimeout = () => {
     if (req.readableLength >= req.readableHighWaterMark) req.socket.setTimeout(idleMs);
