@@ -22,6 +22,8 @@ describe('translateS3Error', () => {
     [s3('UnknownError', 404), KeyNotFoundError],
     [s3('AccessDenied', 403), PermissionDeniedError],
     [s3('InvalidAccessKeyId', 403), PermissionDeniedError],
+    [s3('ExpiredToken', 400), PermissionDeniedError],
+    [s3('InvalidToken', 400), PermissionDeniedError],
     [s3('SlowDown', 503), UnavailableError],
     [s3('InternalError', 500), UnavailableError],
     [s3('ServiceUnavailable', 503), UnavailableError],

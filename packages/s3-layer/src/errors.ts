@@ -35,12 +35,25 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound']);
-const DENIED_NAMES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden']);
+// ExpiredToken / InvalidToken: temporary credentials (STS, IRSA) that expired or are malformed;
+// S3 answers them 400, but they are a refusal of our credentials, not a bad request.
+const DENIED_NAMES = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'Forbidden',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+]);
 /** What to check, by error code, when the server's own message says nothing (RadosGW sends none). */
 const DENIED_HINTS: Record<string, string> = {
   AccessDenied: 'these credentials lack a permission (IAM or bucket policy)',
   InvalidAccessKeyId: 'the server knows no such access key',
   SignatureDoesNotMatch: 'the secret key does not match the access key',
+  ExpiredToken: 'the session token has expired: the credentials must be refreshed',
+  InvalidToken: 'the session token is malformed or invalid',
+  TokenRefreshRequired: 'the session token must be refreshed',
 };
 /**
  * Names the SDK gives an error whose answer had no body to name it (HEAD answers never have one):
