@@ -113,25 +113,35 @@ export class TimeoutError extends ConnectorError {
   }
 }
 
-// Socket-level failures that mean "the backend is not there": a safety net so that an outage a
-// connector forgot to translate still answers 503/504, never 500.
-const NETWORK_ERROR_CODES = new Set([
+/**
+ * Socket-level error codes that mean "the backend is not there": gone, refused, unreachable or not
+ * resolvable. Every connector's error translation starts from this list; here it is also the
+ * safety net, so that an outage a connector forgot to translate still answers 503, never 500.
+ */
+const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
   'EPIPE',
+  'ENOTCONN',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'ENETDOWN',
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+
+/** Whether `code` (an error's `code`) is a socket failure of an unreachable backend. */
+export function isNetworkErrorCode(code: unknown): boolean {
+  return typeof code === 'string' && NETWORK_ERROR_CODES.has(code);
+}
 
 /** Any other error that is not a ConnectorError is a bug: internal_error (logged with a stack). */
 export function toConnectorError(error: unknown): ConnectorError {
   if (error instanceof ConnectorError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ETIMEDOUT') return new TimeoutError('backend timed out', { cause: error });
-  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
+  if (isNetworkErrorCode(code)) {
     return new UnavailableError(`backend unavailable (${code})`, { cause: error });
   }
   return new ConnectorError('internal_error', 'internal error', { cause: error });

@@ -15,6 +15,7 @@ import {
 import {
   BadRequestError,
   ConnectorError,
+  isNetworkErrorCode,
   PermissionDeniedError,
   TimeoutError,
   UnavailableError,
@@ -33,19 +34,6 @@ const UNAVAILABLE_REPLIES = [
   'OOM', // maxmemory reached
   'NOREPLICAS',
 ];
-
-/** Socket error codes of a connection that is gone or never came up. */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ENOTCONN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 /**
  * @param lastConnectionError why the client is offline, when a command failed only because it is
@@ -89,7 +77,7 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ETIMEDOUT')
     return new TimeoutError(`Redis connection timed out: ${error.message}`, { cause: error });
-  if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
+  if (isNetworkErrorCode(code)) {
     return new UnavailableError(`Redis is unreachable: ${error.message}`, { cause: error });
   }
   return new ConnectorError('internal_error', 'internal error', { cause: error });

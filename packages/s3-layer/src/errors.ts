@@ -6,6 +6,7 @@ import {
   BadRequestError,
   ConflictError,
   ConnectorError,
+  isNetworkErrorCode,
   KeyNotFoundError,
   PermissionDeniedError,
   TimeoutError,
@@ -21,19 +22,8 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number };
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ECONNABORTED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
-]);
+/** Beyond core's socket codes: the SDK's HTTP transport reporting a connection that broke. */
+const TRANSPORT_FAILURE_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
 const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound']);
 // ExpiredToken / InvalidToken: temporary credentials (STS, IRSA) that expired or are malformed;
 // S3 answers them 400, but they are a refusal of our credentials, not a bad request.
@@ -124,7 +114,7 @@ export function translateS3Error(error: unknown, key: string): ConnectorError {
   const detail = `${name || 'Error'}: ${e.message ?? String(error)}`;
 
   // Network codes first: the SDK renames ECONNRESET/EPIPE to TimeoutError.
-  if (e.code !== undefined && NETWORK_CODES.has(e.code)) {
+  if (isNetworkErrorCode(e.code) || (e.code !== undefined && TRANSPORT_FAILURE_CODES.has(e.code))) {
     return new UnavailableError(`S3 unreachable (${e.code}): ${e.message ?? ''}`, { cause: error });
   }
   if (name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
