@@ -23,6 +23,12 @@ describe('readCoreConfig', () => {
     });
   });
 
+  it('refuses a zero timeout: it would never fire or always fire', () => {
+    expect(() =>
+      readCoreConfig({ CONNECTOR_SOCKET: '/s', CONNECTOR_BODY_IDLE_TIMEOUT_MS: '0' }, { maxBodyBytes: 1 }),
+    ).toThrow(new ConfigError("CONNECTOR_BODY_IDLE_TIMEOUT_MS must be a positive integer, got '0'"));
+  });
+
   it('reads overrides and rejects invalid values', () => {
     const env = {
       CONNECTOR_SOCKET: '/s',

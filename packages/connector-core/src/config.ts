@@ -37,6 +37,13 @@ export function optionalInteger(env: Env, name: string, fallback: number): numbe
   return Number(value.trim());
 }
 
+/** A positive integer setting (a timeout, a count); `fallback` when unset. Zero is refused. */
+export function positiveInteger(env: Env, name: string, fallback: number): number {
+  const value = optionalInteger(env, name, fallback);
+  if (value <= 0) throw new ConfigError(`${name} must be a positive integer, got '${env[name]}'`);
+  return value;
+}
+
 /** An integer byte limit where unset means `fallback` and `0` or `none` means no limit. */
 export function optionalLimit(env: Env, name: string, fallback: number | undefined): number | undefined {
   const value = env[name];
@@ -63,6 +70,8 @@ export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
 /** How long a client may take to send a request's headers before it is answered 408. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Readable and writable by every user of the pod: the runtime runs as another one. */
+export const DEFAULT_SOCKET_MODE = 0o666;
 
 /** Below the 1 s a Kubernetes probe waits by default, so the probe sees our 503, not its own timeout. */
 export const DEFAULT_READY_TIMEOUT_MS = 800;
@@ -103,7 +112,7 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   }
-  const mode = optionalString(env, 'CONNECTOR_SOCKET_MODE', '0666');
+  const mode = optionalString(env, 'CONNECTOR_SOCKET_MODE', DEFAULT_SOCKET_MODE.toString(8));
   if (!/^0?[0-7]{3}$/.test(mode))
     throw new ConfigError(`CONNECTOR_SOCKET_MODE must be octal like 0666, got '${mode}'`);
   return {

@@ -14,6 +14,7 @@ import {
   DEFAULT_MEMORY_WAIT_MS,
   DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_SOCKET_MODE,
   DEFAULT_SPOOL_MEMORY_BYTES,
   type Env,
   readCoreConfig,
@@ -28,7 +29,7 @@ import { removeStaleSpoolFiles, type SpoolOptions } from './spool.js';
 
 export interface ServeOptions {
   socketPath: string;
-  /** Default 0o666: the runtime runs as another user of the pod. */
+  /** Default DEFAULT_SOCKET_MODE (0o666): the runtime runs as another user of the pod. */
   socketMode?: number;
   /** Largest accepted body in bytes; undefined: no limit. */
   maxBodyBytes?: number | undefined;
@@ -147,7 +148,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
       resolve();
     });
   });
-  await chmod(options.socketPath, options.socketMode ?? 0o666);
+  await chmod(options.socketPath, options.socketMode ?? DEFAULT_SOCKET_MODE);
 
   let closing: Promise<void> | undefined;
   return {

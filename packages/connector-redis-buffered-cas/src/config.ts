@@ -7,6 +7,7 @@ import {
   type Env,
   maskUrlCredentials,
   optionalInteger,
+  positiveInteger,
   requireString,
 } from '@state-proxy/connector-core';
 
@@ -56,12 +57,4 @@ function checkRedisUrl(url: string, masked: string): void {
   if (db !== '' && !/^\d+$/.test(db)) {
     throw new ConfigError(`REDIS_URL database must be a number (redis://host:port/0), got '${masked}'`);
   }
-}
-
-/** Zero is refused: an unbounded wait is exactly what the timeout exists to prevent. */
-function positiveInteger(env: Env, name: string, fallback: number): number {
-  const value = optionalInteger(env, name, fallback);
-  if (value <= 0)
-    throw new ConfigError(`${name} must be a positive integer (milliseconds), got '${env[name]}'`);
-  return value;
 }

@@ -9,6 +9,7 @@ import {
   maskUrlCredentials,
   optionalInteger,
   optionalString,
+  positiveInteger,
   requireString,
 } from '@state-proxy/connector-core';
 
@@ -61,20 +62,14 @@ export function readS3Settings(env: Env, prefix: string): S3Settings {
     region: optionalString(env, 'AWS_REGION', 'us-east-1'),
     endpoint,
     prefix: prefix.replace(/\/+$/, ''),
-    presignTtlSeconds: positive(env, 'STATE_PRESIGN_TTL', 3600),
-    timeoutMs: positive(env, 'STATE_BACKEND_TIMEOUT_MS', 30_000),
-    maxAttempts: positive(env, 'STATE_BACKEND_MAX_ATTEMPTS', 3),
+    presignTtlSeconds: positiveInteger(env, 'STATE_PRESIGN_TTL', 3600),
+    timeoutMs: positiveInteger(env, 'STATE_BACKEND_TIMEOUT_MS', 30_000),
+    maxAttempts: positiveInteger(env, 'STATE_BACKEND_MAX_ATTEMPTS', 3),
     ifMatchFormat,
     partSizeBytes,
-    queueSize: positive(env, 'STATE_UPLOAD_QUEUE_SIZE', 2),
-    maxSockets: positive(env, 'STATE_BACKEND_MAX_SOCKETS', 64),
+    queueSize: positiveInteger(env, 'STATE_UPLOAD_QUEUE_SIZE', 2),
+    maxSockets: positiveInteger(env, 'STATE_BACKEND_MAX_SOCKETS', 64),
   };
-}
-
-function positive(env: Env, name: string, fallback: number): number {
-  const value = optionalInteger(env, name, fallback);
-  if (value < 1) throw new ConfigError(`${name} must be at least 1, got ${value}`);
-  return value;
 }
 
 /** For the start-up log line: where the data goes, credentials masked should the endpoint URL carry any. */
