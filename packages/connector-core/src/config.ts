@@ -122,14 +122,8 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     logLevel: logLevel as LogLevel,
     shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     readyTimeoutMs: Math.max(1, optionalInteger(env, 'CONNECTOR_READY_TIMEOUT_MS', DEFAULT_READY_TIMEOUT_MS)),
-    bodyIdleTimeoutMs: Math.max(
-      1,
-      optionalInteger(env, 'CONNECTOR_BODY_IDLE_TIMEOUT_MS', DEFAULT_BODY_IDLE_TIMEOUT_MS),
-    ),
-    headersTimeoutMs: Math.max(
-      1,
-      optionalInteger(env, 'CONNECTOR_HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS),
-    ),
+    bodyIdleTimeoutMs: positiveInteger(env, 'CONNECTOR_BODY_IDLE_TIMEOUT_MS', DEFAULT_BODY_IDLE_TIMEOUT_MS),
+    headersTimeoutMs: positiveInteger(env, 'CONNECTOR_HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS),
     maxBodyBytes: optionalLimit(env, 'STATE_MAX_BODY_BYTES', defaults.maxBodyBytes),
     spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', DEFAULT_SPOOL_MEMORY_BYTES),
     memoryBudgetBytes: Math.max(
