@@ -13,6 +13,7 @@ export {
   runCounterWorkload,
 } from './counter-workload.js';
 export * from './errors.js';
+export { quoteETag, unquoteETag } from './etags.js';
 export {
   compareBytes,
   decodeRawPath,

@@ -1,15 +1,10 @@
 /** ETags and write conditions: the one place that knows about quotes. */
-import type { ETag, WriteCondition } from '@state-proxy/connector-core';
+import { type ETag, unquoteETag, type WriteCondition } from '@state-proxy/connector-core';
 import type { IfMatchFormat } from './config.js';
 
-/** S3 returns `"abc"` (and some servers `W/"abc"`); the connector interface speaks bare values. */
+/** S3 returns `"abc"` (and some servers `W/"abc"`); undefined when it returned none. */
 export function unquoteEtag(raw: string | undefined): ETag | undefined {
-  if (raw === undefined) return undefined;
-  const value = raw
-    .trim()
-    .replace(/^W\//, '')
-    .replace(/^"(.*)"$/, '$1');
-  return value === '' ? undefined : value;
+  return raw === undefined ? undefined : unquoteETag(raw) || undefined;
 }
 
 /** The conditional headers of a write (PutObject, CompleteMultipartUpload, CopyObject source). */

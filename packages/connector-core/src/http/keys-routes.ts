@@ -6,10 +6,11 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
+import { quoteETag } from '../etags.js';
 import { decodeRawPath, parseQuery, sortByBytes, splitTarget, validateKey, validatePrefix } from '../keys.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
-import { conditionFromHeaders, quoteETag } from './responses.js';
+import { conditionFromHeaders } from './responses.js';
 import { rawTargetOf } from './target.js';
 
 type Env = { Bindings: HttpBindings };

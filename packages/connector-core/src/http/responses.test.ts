@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../errors.js';
-import { conditionFromHeaders, quoteETag, unquoteETag } from './responses.js';
+import { quoteETag, unquoteETag } from '../etags.js';
+import { conditionFromHeaders } from './responses.js';
 
 describe('ETag quoting', () => {
   it('quotes for the header and accepts quoted, weak and bare tags back', () => {

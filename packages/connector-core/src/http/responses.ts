@@ -1,20 +1,9 @@
-/** Building responses: error bodies, ETag quoting, conditional request headers. */
+/** Building responses (error bodies) and reading the conditional request headers. */
 import { STATUS_CODES } from 'node:http';
 import type { Context } from 'hono';
-import type { ETag, WriteCondition } from '../connector.js';
+import type { WriteCondition } from '../connector.js';
 import { BadRequestError, type ConnectorError } from '../errors.js';
-
-export function quoteETag(etag: ETag): string {
-  return `"${etag}"`;
-}
-
-/** Accepts `"abc"`, `W/"abc"` and a bare `abc`; returns the unquoted tag. */
-export function unquoteETag(value: string): ETag {
-  let tag = value.trim();
-  if (tag.startsWith('W/')) tag = tag.slice(2);
-  if (tag.length >= 2 && tag.startsWith('"') && tag.endsWith('"')) tag = tag.slice(1, -1);
-  return tag;
-}
+import { unquoteETag } from '../etags.js';
 
 /** The write condition a client asked for with If-None-Match / If-Match, if any. */
 export function conditionFromHeaders(headers: {
