@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../errors.js';
-import { quoteETag, unquoteETag } from '../etags.js';
 import { conditionFromHeaders } from './responses.js';
-
-describe('ETag quoting', () => {
-  it('quotes for the header and accepts quoted, weak and bare tags back', () => {
-    expect(quoteETag('abc')).toBe('"abc"');
-    expect(unquoteETag('"abc"')).toBe('abc');
-    expect(unquoteETag('W/"abc"')).toBe('abc');
-    expect(unquoteETag(' abc ')).toBe('abc');
-  });
-});
 
 describe('conditionFromHeaders', () => {
   it('maps If-None-Match: * and If-Match to write conditions', () => {
