@@ -106,10 +106,3 @@ export interface Connector {
   checkReady(): Promise<void>;
   close(): Promise<void>;
 }
-
-/** What a connector tells the process runner about itself, for the start-up log line. */
-export interface ConnectorDescription {
-  variant: string;
-  backend: string; // e.g. 'redis://:***@host:6379/0' or 's3://bucket (endpoint ...)', credentials masked
-  prefix: string;
-}

@@ -70,10 +70,6 @@ export class S3Connector implements Connector {
     this.#ctx = { client, settings, memory, paths: new S3Paths(settings.bucket, settings.prefix) };
   }
 
-  get client(): S3Client {
-    return this.#ctx.client;
-  }
-
   get maxKeyBytes(): number {
     return this.#ctx.paths.maxKeyBytes;
   }
