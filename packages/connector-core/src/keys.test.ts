@@ -7,7 +7,6 @@ import {
   groupByDelimiter,
   keyBytesUnder,
   sortByBytes,
-  splitTarget,
   validateKey,
   validatePrefix,
 } from './keys.js';
@@ -36,13 +35,6 @@ describe('decodeRawPath', () => {
 
   it('rejects bytes that are not UTF-8', () => {
     expect(() => decodeRawPath('bad%FF')).toThrow(/not valid UTF-8/);
-  });
-});
-
-describe('splitTarget', () => {
-  it('splits the query off at the first ?', () => {
-    expect(splitTarget('/keys/a?b?c')).toEqual({ path: '/keys/a', query: 'b?c' });
-    expect(splitTarget('/keys/a')).toEqual({ path: '/keys/a', query: '' });
   });
 });
 

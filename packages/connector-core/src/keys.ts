@@ -57,12 +57,6 @@ export function decodeRawPath(raw: string): string {
   }
 }
 
-/** Splits a raw request target into its path and its query string (at the first `?`). */
-export function splitTarget(target: string): { path: string; query: string } {
-  const q = target.indexOf('?');
-  return q === -1 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
-}
-
 /** Parses the query string of a raw request target (form encoding, as the runtime's urlencode writes it). */
 export function parseQuery(rawQuery: string): URLSearchParams {
   return new URLSearchParams(Buffer.from(rawQuery, 'latin1').toString('utf8'));

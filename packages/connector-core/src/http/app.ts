@@ -4,24 +4,19 @@
  * becomes JSON here, with its status from the table in errors.ts.
  */
 
-import type { IncomingMessage } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
 import { MethodNotAllowedError, NotFoundError, toConnectorError } from '../errors.js';
-import { MAX_KEY_BYTES, splitTarget } from '../keys.js';
+import { MAX_KEY_BYTES } from '../keys.js';
 import type { Metrics } from '../observability.js';
 import type { BodyOptions } from './body.js';
 import { addKeyRoutes } from './keys-routes.js';
 import { addMetaRoutes } from './meta-routes.js';
 import { Readiness } from './readiness.js';
 import { errorResponse } from './responses.js';
-import { operationOf, rawTargetOf } from './target.js';
-
-function rawPathOf(req: IncomingMessage): string {
-  return splitTarget(rawTargetOf(req)).path;
-}
+import { targetOf } from './target.js';
 
 export interface AppOptions {
   connector: Connector;
@@ -62,17 +57,16 @@ export function createApp({
   // A known route with a method it does not take.
   for (const path of ['/healthz', '/readyz', '/metrics', '/keys/', '/keys/_', '/meta/_']) {
     app.all(path, (c) => {
-      throw new MethodNotAllowedError(c.req.method, rawPathOf(c.env.incoming));
+      throw new MethodNotAllowedError(c.req.method, targetOf(c.env.incoming).path);
     });
   }
   app.notFound((c) => {
-    throw new NotFoundError(rawPathOf(c.env.incoming));
+    throw new NotFoundError(targetOf(c.env.incoming).path);
   });
 
   app.onError((thrown, c) => {
     const error = toConnectorError(thrown);
-    const operation = operationOf(c.req.method, new URL(c.req.url).pathname);
-    const target = rawTargetOf(c.env.incoming);
+    const { operation, raw: target } = targetOf(c.env.incoming);
     if (error.code === 'internal_error') {
       log.error({ err: thrown, operation, target }, 'request failed with an internal error');
     } else if (BACKEND_FAILURES.has(error.code)) {

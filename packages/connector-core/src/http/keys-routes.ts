@@ -7,22 +7,21 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
 import { quoteETag } from '../etags.js';
-import { decodeRawPath, parseQuery, sortByBytes, splitTarget, validateKey, validatePrefix } from '../keys.js';
+import { decodeRawPath, parseQuery, sortByBytes, validateKey, validatePrefix } from '../keys.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
 import { conditionFromHeaders } from './responses.js';
-import { rawTargetOf } from './target.js';
+import { targetOf } from './target.js';
 
 type Env = { Bindings: HttpBindings };
 
 /** The validated key of a `/keys/<key>` or `/meta/<key>` request, from the raw target. */
 export function keyOf(c: Context<Env>, route: '/keys/' | '/meta/', maxKeyBytes: number): string {
-  const { path } = splitTarget(rawTargetOf(c.env.incoming));
-  return validateKey(decodeRawPath(path.slice(route.length)), maxKeyBytes);
+  return validateKey(decodeRawPath(targetOf(c.env.incoming).path.slice(route.length)), maxKeyBytes);
 }
 
 export function queryOf(c: Context<Env>): URLSearchParams {
-  return parseQuery(splitTarget(rawTargetOf(c.env.incoming)).query);
+  return parseQuery(targetOf(c.env.incoming).query);
 }
 
 export function addKeyRoutes(

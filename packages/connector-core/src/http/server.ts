@@ -20,7 +20,7 @@ import {
 import type { Metrics } from '../observability.js';
 import type { createApp } from './app.js';
 import { errorBody, rawErrorResponse } from './responses.js';
-import { captureRawTarget, operationOf } from './target.js';
+import { captureTarget } from './target.js';
 
 export interface ProtocolServer {
   server: Server;
@@ -78,8 +78,7 @@ export function createProtocolServer(
     openResponses++;
     runningHandlers++;
     metrics.inFlight.inc();
-    captureRawTarget(req);
-    const operation = operationOf(req.method ?? 'GET', req.url ?? '/');
+    const { operation } = captureTarget(req);
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.writableFinished ? res.statusCode : 499; // 499: the client went away first

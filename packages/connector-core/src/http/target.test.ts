@@ -1,5 +1,21 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { operationOf, routeShapeOf } from './target.js';
+import { captureTarget, operationOf, routeShapeOf, targetOf } from './target.js';
+
+describe('captureTarget', () => {
+  it('splits the query off at the first ?, names the operation, routes req.url by shape', () => {
+    const req = { method: 'PUT', url: '/keys/a%2Fb?b?c' } as IncomingMessage;
+    const target = captureTarget(req);
+    expect(target).toEqual({ raw: '/keys/a%2Fb?b?c', path: '/keys/a%2Fb', query: 'b?c', operation: 'write' });
+    expect(req.url).toBe('/keys/_');
+    expect(targetOf(req)).toBe(target);
+    expect(captureTarget({ method: 'GET', url: '/keys/a' } as IncomingMessage)).toMatchObject({
+      path: '/keys/a',
+      query: '',
+      operation: 'read',
+    });
+  });
+});
 
 describe('routeShapeOf', () => {
   it.each([

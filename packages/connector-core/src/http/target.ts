@@ -5,17 +5,40 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-const rawTargets = new WeakMap<IncomingMessage, string>();
-
-/** Remembers the raw target and rewrites `req.url` to the route it has (see routeShapeOf). */
-export function captureRawTarget(req: IncomingMessage): void {
-  const raw = req.url ?? '/';
-  rawTargets.set(req, raw);
-  req.url = routeShapeOf(raw);
+/** A request's target, parsed once when it arrives; what every route and log line reads. */
+export interface RequestTarget {
+  /** Exactly as received. */
+  raw: string;
+  /** Before the first `?`, still percent-encoded. */
+  path: string;
+  /** After the first `?`, without it. */
+  query: string;
+  /** The operation for metrics and logs (operationOf). */
+  operation: string;
 }
 
-export function rawTargetOf(req: IncomingMessage): string {
-  return rawTargets.get(req) ?? req.url ?? '/';
+const targets = new WeakMap<IncomingMessage, RequestTarget>();
+
+/** Parses and remembers the target, and rewrites `req.url` to the route it has (see routeShapeOf). */
+export function captureTarget(req: IncomingMessage): RequestTarget {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const path = q === -1 ? raw : raw.slice(0, q);
+  const shape = shapeOfPath(path);
+  const target = {
+    raw,
+    path,
+    query: q === -1 ? '' : raw.slice(q + 1),
+    operation: operationOf(req.method ?? 'GET', shape),
+  };
+  targets.set(req, target);
+  req.url = shape;
+  return target;
+}
+
+/** The target captureTarget parsed for this request. */
+export function targetOf(req: IncomingMessage): RequestTarget {
+  return targets.get(req) ?? captureTarget(req);
 }
 
 /**
@@ -24,7 +47,10 @@ export function rawTargetOf(req: IncomingMessage): string {
  */
 export function routeShapeOf(target: string): string {
   const q = target.indexOf('?');
-  const path = q === -1 ? target : target.slice(0, q);
+  return shapeOfPath(q === -1 ? target : target.slice(0, q));
+}
+
+function shapeOfPath(path: string): string {
   if (path === '/keys' || path === '/keys/') return '/keys/';
   if (path.startsWith('/keys/')) return '/keys/_';
   if (path === '/meta' || path.startsWith('/meta/')) return '/meta/_';
