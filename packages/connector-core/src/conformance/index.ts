@@ -13,6 +13,7 @@ import type { StartedConnector } from '../spawn.js';
 import type { Suite } from './suite.js';
 import { badInputTests } from './suite-bad-input.js';
 import { conditionTests } from './suite-conditions.js';
+import { fuzzTests } from './suite-fuzz.js';
 import { keyTests } from './suite-keys.js';
 import { keyLimitTests, limitTests, metaLimitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
@@ -62,5 +63,6 @@ export function describeConformance(options: ConformanceOptions): void {
     metaLimitTests(suite);
     keyLimitTests(suite);
     stallTests(suite);
+    fuzzTests(suite);
   });
 }
