@@ -42,4 +42,5 @@ export {
 } from './run.js';
 export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
 export { Spool, type SpoolOptions } from './spool.js';
+export { parseTtlSeconds } from './ttl.js';
 export { VersionMemory, withCompareAndSet } from './versions.js';

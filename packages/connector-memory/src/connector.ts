@@ -6,7 +6,6 @@
 import { hash } from 'node:crypto';
 import {
   type AttributeWriteResult,
-  BadRequestError,
   ConflictError,
   type Connector,
   type ETag,
@@ -14,6 +13,7 @@ import {
   KeyNotFoundError,
   type Listing,
   type ListOptions,
+  parseTtlSeconds,
   type ReadResult,
   type Stat,
   UnsupportedAttributeError,
@@ -97,9 +97,7 @@ export class MemoryConnector implements Connector {
   async setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult> {
     const entry = this.#existing(key);
     if (name !== 'ttl') throw new UnsupportedAttributeError(name);
-    if (!/^-?\d+$/.test(value.trim()))
-      throw new BadRequestError(`ttl must be an integer number of seconds, got '${value}'`);
-    const seconds = Number(value);
+    const seconds = parseTtlSeconds(value);
     // As Redis EXPIRE: zero or a negative TTL deletes the key.
     if (seconds <= 0) {
       this.#entries.delete(key);

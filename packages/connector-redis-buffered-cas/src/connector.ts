@@ -12,7 +12,6 @@
 import { hash } from 'node:crypto';
 import {
   type AttributeWriteResult,
-  BadRequestError,
   ConflictError,
   type Connector,
   type ETag,
@@ -21,6 +20,7 @@ import {
   type Listing,
   type ListOptions,
   type MemoryBudget,
+  parseTtlSeconds,
   type ReadResult,
   type Stat,
   UnavailableError,
@@ -257,7 +257,7 @@ export class RedisConnector implements Connector {
   setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult> {
     return this.#call(async () => {
       if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
-      const seconds = parseTtl(value);
+      const seconds = parseTtlSeconds(value);
       // As Redis does: a TTL of 0 or less deletes the key (EXPIRE still answers 1).
       const applied = await this.#connection.run(0, (redis) =>
         redisCommands.expire(redis, this.#keys.toStorage(key), seconds),
@@ -325,13 +325,4 @@ function throwOnConflict(key: string, reply: number, condition: WriteCondition |
   throw condition?.kind === 'absent'
     ? new ConflictError(key, 'the key already exists')
     : new ConflictError(key);
-}
-
-function parseTtl(value: string): number {
-  const trimmed = value.trim();
-  if (!/^-?\d+$/.test(trimmed))
-    throw new BadRequestError(`ttl must be an integer number of seconds, got '${value}'`);
-  const seconds = Number(trimmed);
-  if (!Number.isSafeInteger(seconds)) throw new BadRequestError(`ttl is out of range: '${value}'`);
-  return seconds;
 }
