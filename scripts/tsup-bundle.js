@@ -1,12 +1,17 @@
-// Shared tsup settings for a connector variant: one self-contained ESM file, dist/main.js,
+// Shared tsup settings for a connector variant: one self-contained CommonJS file, dist/main.cjs,
 // that runs with no node_modules beside it. `overrides` serve other bundles built the same way
 // (the bench's floor servers).
+//
+// CommonJS, not ESM: an ES module goes through Node's ESM loader (resolve, link, evaluate jobs)
+// and `import 'node:http'` builds an ESM facade of the module, whose getters load undici; a
+// CommonJS file is compiled and run at once. Measured with the compile cache, Redis connector,
+// median of 21 cold starts: 168 ms as ESM, 144 ms as CommonJS (bare node:http server: 86 ms).
 import { defineConfig } from 'tsup';
 
 export function bundleConfig(overrides = {}) {
   return defineConfig({
     entry: { main: 'src/main.ts' },
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node22',
     clean: true,
@@ -17,10 +22,6 @@ export function bundleConfig(overrides = {}) {
     sourcemap: false,
     splitting: false,
     noExternal: [/.*/],
-    // Bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
     ...overrides,
   });
 }

@@ -165,7 +165,7 @@ async function measureConnector(
 ): Promise<void> {
   const { variant, workDir, binaryDir } = settings;
   const node = await coldCopy(process.execPath, join(binaryDir, 'node'));
-  const bundle = join(binaryDir, 'main.js');
+  const bundle = join(binaryDir, 'main.cjs');
   // Node keys its compile cache by path: made for the copy, which is then copied again so that
   // its pages are not cached (the copy's content, and so the cache, stays the same).
   await coldCopy(variant.entry, bundle, 0o644);

@@ -2,7 +2,7 @@
  * Reads a V8 .cpuprofile (node --cpu-prof) of a connector bundle and tells where the time went:
  * self time per function, inclusive time per function, and self time per module. The bundles
  * have no source maps, but esbuild (unminified) marks each bundled module with a `// path` comment
- * line, so a frame's line number in dist/main.js maps back to its package or source file.
+ * line, so a frame's line number in dist/main.cjs maps back to its package or source file.
  */
 import { readFileSync } from 'node:fs';
 

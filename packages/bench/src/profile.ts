@@ -91,7 +91,7 @@ try {
   ];
   console.log(`CPU profile of ${variant.name}: ${join(profileDir, file)}`);
   for (const [title, window] of sections) {
-    const summary = analyzeProfile(profile, 'dist/main.js', source, window);
+    const summary = analyzeProfile(profile, 'dist/main.cjs', source, window);
     const busy = summary.totalMs - summary.idleMs;
     console.log(
       [

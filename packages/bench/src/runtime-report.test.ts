@@ -132,7 +132,7 @@ describe('runtimeServers', () => {
       's3-buffered-cas',
       's3-passthrough',
     ]);
-    expect(servers[0]!.entry).toMatch(/\/floors\/redis\.js$/); // dist/ when built, src/ under vitest;
+    expect(servers[0]!.entry).toMatch(/\/floors\/redis\.cjs$/); // dist/ when built, src/ under vitest;
     expect(runtimeServers(VARIANTS.filter((v) => v.backend === 's3')).map((s) => s.kind)[0]).toBe('floor');
   });
 });

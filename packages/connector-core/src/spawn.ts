@@ -19,7 +19,7 @@ export interface SpawnedConnector extends StartedConnector {
 }
 
 export interface SpawnOptions {
-  /** The connector's main file, e.g. the absolute path of `dist/main.js`. */
+  /** The connector's main file, e.g. the absolute path of `dist/main.cjs`. */
   entry: string;
   env?: Record<string, string>;
   /** Where to serve; default: a socket in a new temp dir (removed on stop). */

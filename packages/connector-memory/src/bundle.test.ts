@@ -3,7 +3,7 @@ import { describeStandaloneBundle } from '@state-proxy/connector-core/conformanc
 
 describeStandaloneBundle({
   name: 'memory',
-  entry: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+  entry: fileURLToPath(new URL('../dist/main.cjs', import.meta.url)),
   env: {},
   readyStatus: 200,
 });

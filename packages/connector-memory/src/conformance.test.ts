@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeConformance, spawnConnector } from '@state-proxy/connector-core/conformance';
 
-const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const entry = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 
 // Each start is a new process, so each gets an empty store.
 describeConformance({

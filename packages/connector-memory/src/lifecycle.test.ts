@@ -10,7 +10,7 @@ import { ConnectorClient } from '@state-proxy/connector-core';
 import { spawnConnector } from '@state-proxy/connector-core/conformance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const entry = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 
 describe('process lifecycle', () => {
   let dir: string;

@@ -4,7 +4,7 @@ import type { VariantUnderTest } from '@state-proxy/s3-layer/testing';
 
 export const variant: VariantUnderTest = {
   name: 's3-buffered-cas',
-  entry: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+  entry: fileURLToPath(new URL('../dist/main.cjs', import.meta.url)),
   consistency: 'cas',
   writeMode: 'buffered',
 };

@@ -14,7 +14,7 @@ import { chunkedPut, generatedBody, hashedGet } from '../../s3-layer/src/testing
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_BYTES ?? 1024 * MiB);
 const LIMIT = 128 * MiB;
-const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const entry = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 
 async function peakRss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

@@ -18,7 +18,7 @@ export interface Backends {
 }
 
 function entryOf(variant: Variant): string {
-  return fileURLToPath(new URL(`../../connector-${variant}/dist/main.js`, import.meta.url));
+  return fileURLToPath(new URL(`../../connector-${variant}/dist/main.cjs`, import.meta.url));
 }
 
 function envFor(variant: Variant, backends: Backends, prefix: string): Record<string, string> {

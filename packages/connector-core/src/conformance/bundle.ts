@@ -29,7 +29,7 @@ export function describeStandaloneBundle(options: StandaloneBundleOptions): void
       const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
       try {
         expect(await nodeModulesAbove(dir)).toBeUndefined();
-        const entry = join(dir, 'main.js');
+        const entry = join(dir, 'main.cjs');
         await copyFile(options.entry, entry);
         // The backend need not be there: liveness does not depend on it, readiness does.
         const connector = await spawnConnector({ entry, env: options.env });

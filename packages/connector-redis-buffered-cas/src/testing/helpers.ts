@@ -5,7 +5,7 @@ import { createClient, RESP_TYPES } from '@redis/client';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/conformance';
 
 /** The bundle the image runs: tests drive exactly what ships (`pnpm build` runs first). */
-export const ENTRY = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const ENTRY = fileURLToPath(new URL('../../dist/main.cjs', import.meta.url));
 
 /** Start-up takes well under a second, but this machine is shared and often loaded. */
 export const START_TIMEOUT_MS = 45_000;

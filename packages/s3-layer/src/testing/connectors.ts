@@ -22,7 +22,7 @@ export function uniquePrefix(name = 'p'): string {
 export interface VariantUnderTest {
   /** e.g. 's3-buffered-cas' */
   name: string;
-  /** Absolute path of the bundle (dist/main.js). */
+  /** Absolute path of the bundle (dist/main.cjs). */
   entry: string;
   consistency: 'cas' | 'lww';
   writeMode: 'buffered' | 'streaming';
