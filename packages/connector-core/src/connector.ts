@@ -51,6 +51,11 @@ export interface Stat {
   etag: ETag;
 }
 
+/**
+ * A listing as the protocol answers it: both arrays sorted by UTF-8 byte order and without
+ * duplicates. The connector's job (groupByDelimiter and sortByBytes do it for flat backends), so
+ * that a listing is sorted once; the HTTP layer sends it as it is.
+ */
 export interface Listing {
   /** Full keys (relative to the mount) directly under the prefix. */
   keys: string[];

@@ -31,7 +31,8 @@ export {
   MemoryBudget,
   type Reservation,
 } from './memory-budget.js';
-export { createLogger, createMetrics, type Metrics } from './observability.js';
+export { Metrics, type MetricsOptions, OPERATIONS, type Operation, OperationCounts } from './metrics.js';
+export { createLogger } from './observability.js';
 export { countTransferred } from './release-memory.js';
 export {
   type RunOptions,

@@ -119,7 +119,7 @@ export function groupByDelimiter(allKeys: Iterable<string>, prefix: string, deli
 
 /** Sorts strings by their UTF-8 byte order (as S3 does), removing duplicates. */
 export function sortByBytes(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(compareBytes);
+  return [...(values instanceof Set ? values : new Set(values))].sort(compareBytes);
 }
 
 /** Compares two strings by their UTF-8 bytes, without encoding them (it runs n log n times per listing). */

@@ -23,7 +23,8 @@ import type { Connector } from './connector.js';
 import { createApp } from './http/app.js';
 import { createProtocolServer } from './http/server.js';
 import { defaultMemoryBudget, MemoryBudget } from './memory-budget.js';
-import { createLogger, createMetrics, type Metrics } from './observability.js';
+import { Metrics } from './metrics.js';
+import { createLogger } from './observability.js';
 import { paceFullGcs } from './release-memory.js';
 import { removeStaleSpoolFiles, type SpoolOptions } from './spool.js';
 
@@ -115,7 +116,11 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   const log = options.log ?? createLogger('silent');
   const memory = options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS);
   paceFullGcs(memory.totalBytes);
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true, memory });
+  const metrics = new Metrics({
+    processMetrics: options.processMetrics ?? true,
+    memory,
+    inFlight: () => protocol.inFlight, // read at scrape time, once the server below exists
+  });
   const app = createApp({
     connector,
     log,

@@ -15,7 +15,6 @@
  */
 import { DisconnectsClientError, ErrorReply, RedisClient as NodeRedisClient } from '@redis/client';
 import { MiB } from '@state-proxy/connector-core';
-import { strLen } from './commands.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -107,28 +106,10 @@ export class RedisConnection {
   }
 
   /** Runs one call carrying `bytes` (0 for small ones) within its deadline. */
-  async run<T>(bytes: number, call: (client: RedisClient) => Promise<T>): Promise<T> {
-    const client = await this.#current();
-    return this.#withDeadline(client, this.deadlineFor(bytes), call(client));
-  }
-
-  /**
-   * Runs a call whose duration depends on the size of the value stored at `storageKey` (GET, or a
-   * script hashing it), which only Redis knows. A STRLEN goes out first in the same pipeline with
-   * the base deadline: if Redis hangs, it fails in `timeoutMs`; if it answers, the call gets a
-   * deadline sized for the value plus the `extraBytes` it carries itself.
-   */
-  async runSized<T>(
-    storageKey: string,
-    extraBytes: number,
-    call: (client: RedisClient) => Promise<T>,
-  ): Promise<T> {
-    const client = await this.#current();
-    const storedLength = strLen(client, storageKey);
-    const running = call(client);
-    running.catch(() => {}); // awaited below, unless the STRLEN fails first
-    const length = await this.#withDeadline(client, this.#options.timeoutMs, storedLength);
-    return this.#withDeadline(client, this.deadlineFor(length + extraBytes), running);
+  run<T>(bytes: number, call: (client: RedisClient) => Promise<T>): Promise<T> {
+    // Connected (every request but those right after start-up): no await, no extra promise.
+    if (this.#state !== 'connecting') return this.#withDeadline(this.#client, this.deadlineFor(bytes), call);
+    return this.#current().then((client) => this.#withDeadline(client, this.deadlineFor(bytes), call));
   }
 
   /** Graceful close (pending calls finish) bounded by the base timeout; then the rest is destroyed. */
@@ -204,25 +185,36 @@ export class RedisConnection {
     return client;
   }
 
-  async #withDeadline<T>(client: RedisClient, deadlineMs: number, call: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+  /**
+   * `call` on `client`, failed with DeadlineExceededError after `deadlineMs` (and the client
+   * replaced). One promise and one timer per call, settled by whichever comes first.
+   */
+  #withDeadline<T>(
+    client: RedisClient,
+    deadlineMs: number,
+    call: (client: RedisClient) => Promise<T>,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
         this.#replace(client, deadlineMs);
         reject(new DeadlineExceededError(deadlineMs));
       }, deadlineMs);
+      call(client).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          // Another call's deadline replaced our client under us: the same hang hit this call.
+          reject(
+            error instanceof DisconnectsClientError && this.#replaced.has(client)
+              ? new DeadlineExceededError(deadlineMs)
+              : error,
+          );
+        },
+      );
     });
-    try {
-      return await Promise.race([call, expired]);
-    } catch (error) {
-      // Another call's deadline replaced our client under us: the same hang hit this call.
-      if (error instanceof DisconnectsClientError && this.#replaced.has(client)) {
-        throw new DeadlineExceededError(deadlineMs);
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Swaps a client that missed a deadline for a fresh connection, once. */

@@ -37,10 +37,6 @@ export function getRange(redis: Redis, key: string, start: number, end: number):
   return redis.sendCommand(['GETRANGE', key, String(start), String(end)], BINARY);
 }
 
-export function strLen(redis: Redis, key: string): Promise<number> {
-  return redis.sendCommand(['STRLEN', key]);
-}
-
 export function del(redis: Redis, key: string): Promise<number> {
   return redis.sendCommand(['DEL', key]);
 }

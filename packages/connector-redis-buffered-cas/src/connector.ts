@@ -29,7 +29,7 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { type ConnectionChange, RedisConnection } from './client.js';
+import { type ConnectionChange, type RedisClient, RedisConnection } from './client.js';
 import * as redisCommands from './commands.js';
 import { translateRedisError } from './errors.js';
 import {
@@ -48,6 +48,7 @@ import {
   compareAndSet,
   readValue,
   statValue,
+  type TooLongToHash,
   UPLOAD_GONE,
 } from './scripts.js';
 import { StorageKeys } from './storage-keys.js';
@@ -65,7 +66,7 @@ export interface RedisConnectorOptions {
 }
 
 const TTL_ATTRIBUTE = 'ttl';
-/** Values Redis hashes within the base deadline without asking: a few ms of SHA-1 at most. */
+/** Values Redis hashes within a call's base deadline without asking: a few ms of SHA-1 at most. */
 const HASHED_WITHIN_BASE_DEADLINE = 1024 * 1024;
 /** Keys asked per SCAN step: large enough for few round trips, small enough not to stall Redis. */
 const SCAN_COUNT = 1000;
@@ -155,9 +156,9 @@ export class RedisConnector implements Connector {
         );
         if (reply === null) throw new ConflictError(key, 'the key already exists');
       } else {
-        // The script also hashes the stored value, whose size only Redis knows.
-        const reply = await this.#connection.runSized(storageKey, value.length, (redis) =>
-          compareAndSet(redis, storageKey, expectedEtag(condition.etag), value),
+        const etag = expectedEtag(condition.etag);
+        const reply = await this.#runHashing(value.length, (redis, hashBytes) =>
+          compareAndSet(redis, storageKey, etag, value, hashBytes),
         );
         throwOnConflict(key, reply, condition);
       }
@@ -183,8 +184,8 @@ export class RedisConnector implements Connector {
         ),
       );
       const reply = await this.#call(() =>
-        this.#connection.runSized(storageKey, 0, (redis) =>
-          commitUpload(redis, storageKey, uploadKey, conditionArgument(condition)),
+        this.#runHashing(0, (redis, hashBytes) =>
+          commitUpload(redis, storageKey, uploadKey, conditionArgument(condition), hashBytes),
         ),
       );
       committed = true; // whatever the answer, the script has removed the upload key
@@ -198,6 +199,24 @@ export class RedisConnector implements Connector {
         this.#connection.run(0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
       }
     }
+  }
+
+  /**
+   * A script that compares the stored value's SHA-1 (a conditional write), carrying `bytes`
+   * itself. Hashing takes time in proportion to the stored value, whose size only Redis knows:
+   * the script hashes values up to HASHED_WITHIN_BASE_DEADLINE within the call's deadline, one
+   * round trip for typical state; a longer one is asked again with a deadline sized for it.
+   */
+  async #runHashing(
+    bytes: number,
+    script: (redis: RedisClient, hashBytes: number) => Promise<number | TooLongToHash>,
+  ): Promise<number> {
+    const reply = await this.#connection.run(bytes, (redis) => script(redis, HASHED_WITHIN_BASE_DEADLINE));
+    if (typeof reply === 'number') return reply;
+    const [storedLength] = reply;
+    return (await this.#connection.run(bytes + storedLength, (redis) =>
+      script(redis, Number.MAX_SAFE_INTEGER),
+    )) as number; // hashed whatever its length: never TooLongToHash
   }
 
   delete(key: string): Promise<void> {

@@ -132,6 +132,15 @@ describe('values larger than the memory budget', () => {
     ]);
   });
 
+  it('a small write conditional on a large stored value compares it whole (hashed in a second, longer call)', async () => {
+    const large = randomBytes(3 * MiB); // above what Redis hashes within one call's base deadline
+    const small = Buffer.from('small');
+    expect((await client.put('cond/large', large)).status).toBe(204);
+    expect((await client.put('cond/large', small, { ifMatch: quoted(small) })).status).toBe(409);
+    expect((await client.put('cond/large', small, { ifMatch: quoted(large) })).status).toBe(204);
+    expect((await client.get('cond/large')).body).toEqual(small);
+  });
+
   it('a chunked write clears the TTL, as a small write does', async () => {
     expect((await client.put('ttl/k', randomBytes(MiB))).status).toBe(204);
     expect((await client.setMeta('ttl/k', 'ttl', '100')).status).toBe(204);

@@ -23,14 +23,21 @@ async function runScript<T>(
   args: readonly RedisArgument[],
   options?: typeof BINARY,
 ): Promise<T> {
-  const rest = [String(keys.length), ...keys, ...args];
+  const command: RedisArgument[] = ['EVALSHA', script.sha1, NUMBER_STRINGS[keys.length]!];
+  for (const key of keys) command.push(key);
+  for (const arg of args) command.push(arg);
   try {
-    return await redis.sendCommand<T>(['EVALSHA', script.sha1, ...rest], options);
+    return await redis.sendCommand<T>(command, options);
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return await redis.sendCommand<T>(['EVAL', script.source, ...rest], options);
+    command[0] = 'EVAL';
+    command[1] = script.source;
+    return await redis.sendCommand<T>(command, options);
   }
 }
+
+/** numkeys as EVALSHA takes it: a string, made once. */
+const NUMBER_STRINGS = ['0', '1', '2'];
 
 /** What `compareAndSet` and `commitUpload` answer. */
 export const CAS_WRITTEN = 1;
@@ -38,20 +45,35 @@ export const CAS_CHANGED = 0;
 export const CAS_MISSING = -1;
 /** `commitUpload`: the uploaded value is gone (its safety TTL passed): nothing was written. */
 export const UPLOAD_GONE = -2;
+/**
+ * The stored value is longer than the caller let the script hash (hashing takes time in
+ * proportion to the value): nothing was written; ask again with a deadline sized for `length`.
+ */
+export type TooLongToHash = [length: number];
 
 /**
- * SET the value only if the stored content still has the expected SHA-1 (our ETag).
- * KEYS[1] storage key; ARGV[1] expected etag (lowercase hex); ARGV[2] new value.
+ * SET the value only if the stored content still has the expected SHA-1 (our ETag). The stored
+ * value is hashed only up to ARGV[3] bytes, so that the call's time never depends on a size only
+ * Redis knows: a longer one answers `{length}` and nothing is written.
+ * KEYS[1] storage key; ARGV[1] expected etag (lowercase hex); ARGV[2] new value; ARGV[3] the
+ * largest stored length hashed.
  */
 const COMPARE_AND_SET = lua(`
-local current = redis.call('GET', KEYS[1])
-if not current then return ${CAS_MISSING} end
-if redis.sha1hex(current) ~= ARGV[1] then return ${CAS_CHANGED} end
+local length = redis.call('STRLEN', KEYS[1])
+if length == 0 and redis.call('EXISTS', KEYS[1]) == 0 then return ${CAS_MISSING} end
+if length > tonumber(ARGV[3]) then return { length } end
+if redis.sha1hex(redis.call('GET', KEYS[1])) ~= ARGV[1] then return ${CAS_CHANGED} end
 redis.call('SET', KEYS[1], ARGV[2])
 return ${CAS_WRITTEN}`);
 
-export function compareAndSet(redis: Redis, key: string, etag: string, value: Buffer): Promise<number> {
-  return runScript(redis, COMPARE_AND_SET, [key], [etag, value]);
+export function compareAndSet(
+  redis: Redis,
+  key: string,
+  etag: string,
+  value: Buffer,
+  hashBytes: number,
+): Promise<number | TooLongToHash> {
+  return runScript(redis, COMPARE_AND_SET, [key], [etag, value, String(hashBytes)]);
 }
 
 /**
@@ -119,8 +141,11 @@ export type StoredValue = { value: Buffer } | { length: number };
 /**
  * Makes an uploaded value (written in chunks to its own temporary key) the key's value, atomically
  * and under the same conditions as a single write: RENAME replaces the value in one step, so no
- * reader ever sees a partial one. PERSIST: a write clears the TTL, as SET does.
- * KEYS[1] storage key, KEYS[2] upload key; ARGV[1] '' (no condition), '*' (absent) or an etag.
+ * reader ever sees a partial one. PERSIST: a write clears the TTL, as SET does. The stored value
+ * is hashed (for an etag condition) only up to ARGV[2] bytes, as in COMPARE_AND_SET: a longer
+ * one answers `{length}` and nothing changes.
+ * KEYS[1] storage key, KEYS[2] upload key; ARGV[1] '' (no condition), '*' (absent) or an etag;
+ * ARGV[2] the largest stored length hashed.
  */
 const COMMIT_UPLOAD = lua(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return ${UPLOAD_GONE} end
@@ -130,10 +155,11 @@ if ARGV[1] == '*' then
     return ${CAS_CHANGED}
   end
 elseif ARGV[1] ~= '' then
-  local current = redis.call('GET', KEYS[1])
+  local length = redis.call('STRLEN', KEYS[1])
   local outcome = ${CAS_WRITTEN}
-  if not current then outcome = ${CAS_MISSING}
-  elseif redis.sha1hex(current) ~= ARGV[1] then outcome = ${CAS_CHANGED} end
+  if length == 0 and redis.call('EXISTS', KEYS[1]) == 0 then outcome = ${CAS_MISSING}
+  elseif length > tonumber(ARGV[2]) then return { length }
+  elseif redis.sha1hex(redis.call('GET', KEYS[1])) ~= ARGV[1] then outcome = ${CAS_CHANGED} end
   if outcome ~= ${CAS_WRITTEN} then
     redis.call('DEL', KEYS[2])
     return outcome
@@ -148,6 +174,7 @@ export function commitUpload(
   key: string,
   uploadKey: string,
   condition: string,
-): Promise<number> {
-  return runScript(redis, COMMIT_UPLOAD, [key, uploadKey], [condition]);
+  hashBytes: number,
+): Promise<number | TooLongToHash> {
+  return runScript(redis, COMMIT_UPLOAD, [key, uploadKey], [condition, String(hashBytes)]);
 }

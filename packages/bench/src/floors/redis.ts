@@ -20,7 +20,12 @@ const SCAN_COUNT = '1000';
 const MAX_SCAN_STEPS = 100_000;
 
 const namespace = process.env.STATE_PREFIX ? `${process.env.STATE_PREFIX}:` : '';
-const redis = new RedisClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+// No command timeout, as the connector sets it (it keeps deadlines of its own): node-redis's default
+// arms an AbortSignal.timeout per command, which is not the cheapest use of the client.
+const redis = new RedisClient({
+  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  commandOptions: { timeout: 0 },
+});
 redis.on('error', () => {}); // failed commands reject; without a listener the process would crash
 redis.connect().catch(() => {}); // as the connector: serve at once, commands wait for the connection
 let writes = 0;

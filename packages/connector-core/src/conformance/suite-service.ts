@@ -1,6 +1,7 @@
 /** Health, readiness, metrics, unknown routes, wrong methods, keep-alive. */
+import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ConnectorClient } from '../client.js';
+import { ConnectorClient, encodeKey } from '../client.js';
 import { expectError, json, type Suite, uniqueKey } from './suite.js';
 
 export function serviceTests(suite: Suite): void {
@@ -67,6 +68,49 @@ export function serviceTests(suite: Suite): void {
         expect(sockets).toEqual(new Set(['keep-alive']));
       } finally {
         client.close();
+      }
+    });
+
+    it('keeps one keep-alive connection open across every kind of request and answer', async () => {
+      // A server that answers and then closes (or destroys) the connection is only seen by the
+      // client's next request on it: count the connections the client had to open.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      let connections = 0;
+      const connect = agent.createConnection.bind(agent);
+      agent.createConnection = (...args: Parameters<Agent['createConnection']>) => {
+        connections++;
+        return connect(...args);
+      };
+      const send = (method: string, path: string, body?: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ socketPath: suite.socketPath, agent, method, path }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      const key = encodeKey(uniqueKey('one-connection'));
+      try {
+        const statuses = [
+          await send('PUT', `/keys/${key}/file`, 'value'),
+          await send('GET', `/keys/${key}/file`),
+          await send('HEAD', `/keys/${key}/file`),
+          await send('HEAD', `/keys/${key}`), // a directory
+          await send('HEAD', '/keys/'),
+          await send('HEAD', `/keys/${key}/missing`),
+          await send('HEAD', `/keys/${key}/a/../b`), // an error answer to HEAD
+          await send('GET', `/keys/?prefix=${key}/`),
+          await send('GET', `/meta/${key}/file`),
+          await send('GET', `/keys/${key}/missing`),
+          await send('DELETE', `/keys/${key}/file`),
+          await send('GET', '/healthz'),
+        ];
+        expect(statuses).toEqual([204, 200, 204, 204, 204, 404, 400, 200, 200, 404, 204, 200]);
+        expect(connections).toBe(1);
+      } finally {
+        agent.destroy();
       }
     });
 

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
 import { MethodNotAllowedError, NotFoundError, toConnectorError } from '../errors.js';
 import { MAX_KEY_BYTES } from '../keys.js';
-import type { Metrics } from '../observability.js';
+import type { Metrics } from '../metrics.js';
 import type { BodyOptions } from './body.js';
 import { addKeyRoutes } from './keys-routes.js';
 import { addMetaRoutes } from './meta-routes.js';
@@ -46,9 +46,10 @@ export function createApp({
       ? c.json({ status: 'ready' })
       : c.json({ status: 'unavailable', reason: answer.reason }, 503);
   });
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
-  );
+  app.get('/metrics', async (c) => {
+    const { text, contentType } = await metrics.exposition();
+    return c.body(text, 200, { 'Content-Type': contentType });
+  });
 
   const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
   addKeyRoutes(app, connector, body, log, maxKeyBytes);
@@ -70,10 +71,10 @@ export function createApp({
     if (error.code === 'internal_error') {
       log.error({ err: thrown, operation, target }, 'request failed with an internal error');
     } else if (BACKEND_FAILURES.has(error.code)) {
-      metrics.backendErrors.inc({ operation, code: error.code });
+      metrics.of(operation).backendError(error.code);
       log.warn({ operation, target, code: error.code, cause: causeOf(error) }, error.message);
     } else if (error.code === 'conflict') {
-      metrics.casConflicts.inc({ operation });
+      metrics.of(operation).casConflicts++;
     }
     return errorResponse(c, error);
   });

@@ -7,7 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Connector } from '../connector.js';
 import { quoteETag } from '../etags.js';
-import { decodeRawPath, parseQuery, sortByBytes, validateKey, validatePrefix } from '../keys.js';
+import { decodeRawPath, parseQuery, validateKey, validatePrefix } from '../keys.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
 import { conditionFromHeaders } from './responses.js';
@@ -34,25 +34,27 @@ export function addKeyRoutes(
   // Hono dispatches HEAD to the GET routes, so each GET route answers HEAD itself.
   app.get('/keys/', async (c) => {
     // The mount root is always a directory.
-    if (c.req.method === 'HEAD') return directoryResponse();
+    if (c.req.method === 'HEAD') return headAnswer(204, DIRECTORY);
     const query = queryOf(c);
     const prefix = validatePrefix(query.get('prefix') ?? '', maxKeyBytes);
     const delimiter = query.get('delimiter') ?? '/';
-    const listing = await connector.list({ prefix, delimiter });
-    return c.json({ keys: sortByBytes(listing.keys), prefixes: sortByBytes(listing.prefixes) });
+    // Sorted and without duplicates already: the Listing contract.
+    const { keys, prefixes } = await connector.list({ prefix, delimiter });
+    return c.json({ keys, prefixes });
   });
 
   const headOfKey = async (key: string) => {
     const stat = await connector.stat(key);
     if (stat) {
-      return new Response(null, {
-        status: 204,
-        headers: { 'Content-Length': String(stat.length), 'X-Is-File': 'true', ETag: quoteETag(stat.etag) },
+      return headAnswer(204, {
+        'Content-Length': String(stat.length),
+        'X-Is-File': 'true',
+        ETag: quoteETag(stat.etag),
       });
     }
     const children = await connector.list({ prefix: `${key}/`, delimiter: '/', limit: 1 });
-    if (children.keys.length + children.prefixes.length > 0) return directoryResponse();
-    return new Response(null, { status: 404 });
+    if (children.keys.length + children.prefixes.length > 0) return headAnswer(204, DIRECTORY);
+    return headAnswer(404, NO_CONTENT);
   };
 
   app.get('/keys/_', async (c) => {
@@ -100,15 +102,36 @@ export function addKeyRoutes(
         await spool.dispose();
       }
     }
-    return new Response(null, { status: 204, headers: { ETag: quoteETag(etag) } });
+    return answer(c, 204, { ETag: quoteETag(etag) });
   });
 
   app.delete('/keys/_', async (c) => {
     await connector.delete(keyOf(c, '/keys/', maxKeyBytes));
-    return new Response(null, { status: 204 });
+    return answer(c, 204);
   });
 }
 
-function directoryResponse(): Response {
-  return new Response(null, { status: 204, headers: { 'Content-Length': '0', 'X-Is-File': 'false' } });
+const DIRECTORY = { 'Content-Length': '0', 'X-Is-File': 'false' };
+/**
+ * A HEAD answer without a length leaves Node's HTTP client unsure where it ends, so it drops the
+ * connection instead of reusing it: every answer to HEAD says its length, 0 when there is nothing.
+ */
+export const NO_CONTENT = { 'Content-Length': '0' };
+
+/**
+ * A body-less answer to PUT or DELETE, written straight to the Node response: no Response object
+ * for the adapter to build and translate back.
+ */
+function answer(c: Context<Env>, status: number, headers?: Record<string, string>): Response {
+  c.env.outgoing.writeHead(status, headers).end();
+  return RESPONSE_ALREADY_SENT;
+}
+
+/**
+ * An answer to HEAD. Always a Response: hono serves HEAD through the GET route and wraps what it
+ * returns in a new Response, which the adapter then writes; a response already written by the
+ * route would be written twice and the connection destroyed.
+ */
+function headAnswer(status: number, headers?: Record<string, string>): Response {
+  return new Response(null, { status, headers });
 }

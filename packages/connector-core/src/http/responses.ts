@@ -35,10 +35,11 @@ const RETRY_AFTER = { 'Retry-After': '1' };
 /** A 408 leaves the rest of its body unread: the connection cannot carry another request. */
 const CLOSE = { Connection: 'close' };
 
-/** `{"error": code, "message": text}`; HEAD gets the status only. */
+/** `{"error": code, "message": text}`; HEAD gets the status only (and Content-Length: 0, see NO_CONTENT). */
 export function errorResponse(c: Context, error: ConnectorError): Response {
   const headers = error.status === 503 ? RETRY_AFTER : error.status === 408 ? CLOSE : undefined;
-  if (c.req.method === 'HEAD') return new Response(null, { status: error.status, headers });
+  if (c.req.method === 'HEAD')
+    return new Response(null, { status: error.status, headers: { ...headers, 'Content-Length': '0' } });
   return c.json({ error: error.code, message: error.message }, error.status as 400, headers);
 }
 

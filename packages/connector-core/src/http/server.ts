@@ -17,10 +17,15 @@ import {
   MethodNotAllowedError,
   RequestTimeoutError,
 } from '../errors.js';
-import type { Metrics } from '../observability.js';
+import type { Metrics, OperationCounts } from '../metrics.js';
 import type { createApp } from './app.js';
 import { errorBody, rawErrorResponse } from './responses.js';
 import { captureTarget } from './target.js';
+
+/** What a response carries until it closes: its counts and start time (no closure per request). */
+const STARTED = Symbol('started');
+const COUNTS = Symbol('counts');
+type TrackedResponse = ServerResponse & { [STARTED]: number; [COUNTS]: OperationCounts };
 
 export interface ProtocolServer {
   server: Server;
@@ -59,6 +64,20 @@ export function createProtocolServer(
     runningHandlers--;
     wakeIfIdle();
   };
+  function responseClosed(this: TrackedResponse) {
+    const seconds = (performance.now() - this[STARTED]) / 1000;
+    const status = this.writableFinished ? this.statusCode : 499; // 499: the client went away first
+    this[COUNTS].finished(status, seconds);
+    if (logRequests) {
+      const { operation } = this[COUNTS];
+      log.debug(
+        { operation, method: this.req.method, status, ms: Math.round(seconds * 1e4) / 10 },
+        'request',
+      );
+    }
+    openResponses--;
+    wakeIfIdle();
+  }
 
   const server = createServer(
     {
@@ -74,22 +93,12 @@ export function createProtocolServer(
   );
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const started = process.hrtime.bigint();
+    const tracked = res as TrackedResponse;
+    tracked[STARTED] = performance.now();
+    tracked[COUNTS] = metrics.of(captureTarget(req).operation);
     openResponses++;
     runningHandlers++;
-    metrics.inFlight.inc();
-    const { operation } = captureTarget(req);
-    res.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const status = res.writableFinished ? res.statusCode : 499; // 499: the client went away first
-      metrics.requests.inc({ operation, status });
-      metrics.inFlight.dec();
-      metrics.duration.observe({ operation }, seconds);
-      if (logRequests)
-        log.debug({ operation, method: req.method, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
-      openResponses--;
-      wakeIfIdle();
-    });
+    res.once('close', responseClosed);
     listener(req, res).then(handlerDone, (error: unknown) => {
       log.error({ err: error }, 'request listener failed');
       if (!res.headersSent) res.writeHead(500).end();
@@ -101,7 +110,7 @@ export function createProtocolServer(
   // Requests that never reach the app still get a JSON error, and are counted.
   const answerRaw = (socket: Duplex, error: ConnectorError) => {
     socket.end(rawErrorResponse(error));
-    metrics.requests.inc({ operation: 'other', status: error.status });
+    metrics.of('other').answered(error.status);
   };
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -128,7 +137,7 @@ export function createProtocolServer(
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(body);
-    metrics.requests.inc({ operation: 'other', status: error.status });
+    metrics.of('other').answered(error.status);
   });
 
   return {

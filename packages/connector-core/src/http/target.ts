@@ -4,6 +4,7 @@
  * parsed from the target exactly as received, and hono routes on its shape only.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Operation } from '../metrics.js';
 
 /** A request's target, parsed once when it arrives; what every route and log line reads. */
 export interface RequestTarget {
@@ -14,10 +15,12 @@ export interface RequestTarget {
   /** After the first `?`, without it. */
   query: string;
   /** The operation for metrics and logs (operationOf). */
-  operation: string;
+  operation: Operation;
 }
 
-const targets = new WeakMap<IncomingMessage, RequestTarget>();
+/** Where a request keeps its parsed target: a property of its own, cheaper than a WeakMap entry. */
+const TARGET = Symbol('requestTarget');
+type WithTarget = IncomingMessage & { [TARGET]?: RequestTarget };
 
 /** Parses and remembers the target, and rewrites `req.url` to the route it has (see routeShapeOf). */
 export function captureTarget(req: IncomingMessage): RequestTarget {
@@ -25,20 +28,20 @@ export function captureTarget(req: IncomingMessage): RequestTarget {
   const q = raw.indexOf('?');
   const path = q === -1 ? raw : raw.slice(0, q);
   const shape = shapeOfPath(path);
-  const target = {
+  const target: RequestTarget = {
     raw,
     path,
     query: q === -1 ? '' : raw.slice(q + 1),
     operation: operationOf(req.method ?? 'GET', shape),
   };
-  targets.set(req, target);
+  (req as WithTarget)[TARGET] = target;
   req.url = shape;
   return target;
 }
 
 /** The target captureTarget parsed for this request. */
 export function targetOf(req: IncomingMessage): RequestTarget {
-  return targets.get(req) ?? captureTarget(req);
+  return (req as WithTarget)[TARGET] ?? captureTarget(req);
 }
 
 /**
@@ -57,23 +60,28 @@ function shapeOfPath(path: string): string {
   return /^\/[A-Za-z0-9_-]*$/.test(path) ? path : '/_';
 }
 
-/** The name of the operation a request performs, for metrics and logs. */
-export function operationOf(method: string, routeShape: string): string {
+const KEY_OPERATIONS = new Map<string, Operation>([
+  ['GET', 'read'],
+  ['PUT', 'write'],
+  ['HEAD', 'stat'],
+  ['DELETE', 'delete'],
+]);
+
+/** The operation a request performs, for metrics and logs. */
+export function operationOf(method: string, routeShape: string): Operation {
   switch (routeShape) {
     case '/keys/':
       return method === 'HEAD' ? 'stat' : 'list';
     case '/keys/_':
-      return (
-        ({ GET: 'read', PUT: 'write', HEAD: 'stat', DELETE: 'delete' } as Record<string, string | undefined>)[
-          method
-        ] ?? 'other'
-      );
+      return KEY_OPERATIONS.get(method) ?? 'other';
     case '/meta/_':
       return method === 'PUT' ? 'set_attribute' : 'get_attribute';
     case '/healthz':
+      return 'healthz';
     case '/readyz':
+      return 'readyz';
     case '/metrics':
-      return routeShape.slice(1);
+      return 'metrics';
     default:
       return 'other';
   }
