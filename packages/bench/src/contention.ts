@@ -1,5 +1,5 @@
 /**
- * The lost-update workload under contention (README: Consistency model): 8 workers, each with its own connector
+ * The lost-update workload under contention (docs/consistency.md): 8 workers, each with its own connector
  * process (as each actor replica has its own sidecar), read-increment-write one counter with a new
  * connection per request, retrying on 409, for a fixed time. The final value must equal the sum of
  * successful writes: any difference is a lost (or invented) update.

@@ -22,7 +22,7 @@ export interface Variant {
   entry: string;
   /** Connector env (besides CONNECTOR_SOCKET) for a given STATE_PREFIX. */
   env(backends: Backends, prefix: string): Record<string, string>;
-  /** The direct client, on the keys the connector maps `key` to under `prefix` (README: Protocol). */
+  /** The direct client, on the keys the connector maps `key` to under `prefix` (docs/keys.md#backend-keys). */
   direct(backends: Backends, prefix: string): Promise<KvTarget>;
 }
 

@@ -79,7 +79,7 @@ export const DEFAULT_READY_TIMEOUT_MS = 800;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Settings every connector shares (README: Configuration). */
+/** Settings every connector shares (the root README: Configuration). */
 export interface CoreConfig {
   socketPath: string;
   /** File mode of the socket, so other users of the pod can connect. */

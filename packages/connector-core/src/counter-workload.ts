@@ -1,6 +1,7 @@
 /**
- * The lost-update workload (README: Consistency model): workers each read a counter, add one and write it back,
- * retrying on 409. Used by the CAS tests, the demo and the benchmarks.
+ * The lost-update workload (docs/consistency.md#the-read-to-write-span): workers each read a
+ * counter, add one and write it back, retrying on 409. Used by the CAS tests, the demo and the
+ * benchmarks.
  *
  * Worker i talks to `sockets[i % sockets.length]`. The CAS memory is per connector and requests
  * carry no identity, so the invariant "exactly workers x cycles" holds when each concurrent

@@ -1,5 +1,5 @@
 /**
- * Keys and listing prefixes: decoding from the raw request target and validation (README: Protocol).
+ * Keys and listing prefixes: decoding from the raw request target and validation (docs/keys.md).
  * Validation happens here, once, before any connector method is called.
  */
 import { ConfigError } from './config.js';

@@ -1,5 +1,6 @@
 /**
- * Compare-and-set over the read→write span (README: Consistency model), implemented once for every CAS variant.
+ * Compare-and-set over the read→write span (docs/consistency.md#compare-and-set), implemented once
+ * for every CAS variant.
  *
  * `withCompareAndSet` wraps a connector whose `write` honours an explicit WriteCondition
  * atomically. It remembers, per key, the version this process last observed (the ETag of the last

@@ -1,7 +1,7 @@
 /**
- * The lost-update invariant (README: Consistency model) for the core's CAS memory, with one shared in-memory store
- * standing in for the backend and one served connector per worker, as actor replicas each have
- * their own sidecar.
+ * The lost-update invariant (docs/consistency.md#the-read-to-write-span) for the core's CAS
+ * memory, with one shared in-memory store standing in for the backend and one served connector
+ * per worker, as actor replicas each have their own sidecar.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

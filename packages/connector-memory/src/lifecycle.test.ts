@@ -1,4 +1,7 @@
-/** The process contract (README: Configuration), checked on the memory connector's bundle: start, config errors, shutdown. */
+/**
+ * The process contract (docs/protocol.md#the-process), checked on the memory connector's bundle:
+ * start, config errors, shutdown.
+ */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';

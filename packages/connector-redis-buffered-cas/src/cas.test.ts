@@ -1,5 +1,5 @@
 /**
- * Compare-and-set (README: Consistency model) against a real Redis: the lost-update invariant, shown to be able to
+ * Compare-and-set (docs/consistency.md) against a real Redis: the lost-update invariant, shown to be able to
  * fail; exclusive-create races; explicit If-Match.
  */
 import {

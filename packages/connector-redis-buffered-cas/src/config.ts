@@ -1,6 +1,7 @@
 /**
- * Environment → options for the Redis connector (README: Configuration). Settings shared by every connector
- * (socket, STATE_PREFIX, limits, CAS memory size, log level) are read by core's readCoreConfig.
+ * Environment → options for the Redis connector (this package's README: Settings). Settings
+ * shared by every connector (socket, STATE_PREFIX, limits, CAS memory size, log level) are read by
+ * core's readCoreConfig.
  */
 import {
   ConfigError,

@@ -1,5 +1,5 @@
 /**
- * Where a key lives in Redis (README: Protocol): `{STATE_PREFIX}:{key}`, or just `{key}`
+ * Where a key lives in Redis (docs/keys.md#backend-keys): `{STATE_PREFIX}:{key}`, or just `{key}`
  * without a prefix; and the SCAN pattern that finds the keys under a listing prefix.
  */
 import { keyBytesUnder } from '@state-proxy/connector-core';

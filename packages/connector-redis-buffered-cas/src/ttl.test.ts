@@ -1,4 +1,4 @@
-/** The `ttl` extended attribute (README: Protocol) against a real Redis. */
+/** The `ttl` extended attribute (docs/attributes.md#redis-ttl) against a real Redis. */
 import { ConnectorClient } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';

@@ -1,4 +1,5 @@
-// The lost-update invariant (README: Consistency model): W workers x N read-increment-write cycles, retrying on 409, end at exactly W x N.
+// The lost-update invariant (docs/consistency.md#the-read-to-write-span): W workers x N
+// read-increment-write cycles, retrying on 409, end at exactly W x N.
 import { runCounterWorkload } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { freshBucket, startVariant } from '@state-proxy/s3-layer/testing';

@@ -1,5 +1,6 @@
 // s3-buffered-cas: spooled bodies, one PutObject; plain writes of a key read before are
-// conditional on the ETag read (README: Consistency model). All S3 logic lives in @state-proxy/s3-layer.
+// conditional on the ETag read (docs/consistency.md#compare-and-set). All S3 logic lives in
+// @state-proxy/s3-layer.
 import { GiB, runConnector, withCompareAndSet } from '@state-proxy/connector-core';
 import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
 

@@ -192,8 +192,9 @@ describe('exclusive create on the multipart path', () => {
     );
     const statuses = results.map((r) => r.status).sort();
     if (s3Server().kind === 'rgw') {
-      // RadosGW ignores If-None-Match on CompleteMultipartUpload (S3-TEST-SERVER.md quirk 6): racers
-      // that all pass the early check may all complete. Each answer is still a clean 204 or 409.
+      // RadosGW ignores If-None-Match on CompleteMultipartUpload
+      // (docs/s3-compatibility.md#completemultipartupload-ignores-if-none-match): racers that all
+      // pass the early check may all complete. Each answer is still a clean 204 or 409.
       expect(statuses.every((s) => s === 204 || s === 409)).toBe(true);
       expect(statuses).toContain(204);
     } else {

@@ -1,5 +1,5 @@
 /**
- * Extended attributes of S3 objects (README: Protocol). Every attribute of a missing key is 404; only
+ * Extended attributes of S3 objects (docs/attributes.md#s3). Every attribute of a missing key is 404; only
  * `content_type` is writable, by a metadata-replacing self-copy that makes a new version.
  */
 import { CopyObjectCommand, GetObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';

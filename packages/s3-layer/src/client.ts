@@ -12,7 +12,8 @@ export function createS3Client(settings: S3Settings): S3Client {
   return new S3Client({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
-    // Flexible checksums make stream bodies chunk-encoded, which RadosGW refuses (411; quirk 3).
+    // Flexible checksums make stream bodies chunk-encoded, which RadosGW refuses with 411
+    // (docs/s3-compatibility.md#streaming-putobject-and-checksums).
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: settings.maxAttempts,

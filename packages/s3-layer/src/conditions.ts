@@ -1,6 +1,7 @@
 /**
- * What a failed conditional write means (S3-TEST-SERVER.md quirks 4 and 5). The write itself is
- * atomic on the server; this only decides how to report its failure.
+ * What a failed conditional write means (docs/s3-compatibility.md#race-losers-answering-500 and
+ * #if-match-on-a-missing-key). The write itself is atomic on the server; this only decides how to
+ * report its failure.
  */
 import {
   ConflictError,

@@ -1,5 +1,5 @@
 /**
- * S3 settings from the environment (README: Configuration).
+ * S3 settings from the environment (this package's README: Environment).
  * A missing or invalid setting is a core ConfigError: one line, exit code 1.
  */
 import {

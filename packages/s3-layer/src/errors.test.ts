@@ -73,7 +73,7 @@ describe('translateS3Error', () => {
   });
 });
 
-describe('explainConditionalFailure (quirks 4 and 5)', () => {
+describe('explainConditionalFailure (race losers answering 500, If-Match on a missing key)', () => {
   const current = (etag: string | undefined) => async () => etag;
 
   it('412 and 409 ConditionalRequestConflict are conflicts', async () => {

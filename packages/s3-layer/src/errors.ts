@@ -1,6 +1,6 @@
 /**
  * Translation of AWS SDK and network failures into the core's typed errors, in one place
- * (the README's error table: backend outages are 503/504, never 500).
+ * (docs/errors.md#backend-failures: backend outages are 503/504, never 500).
  */
 import {
   BadRequestError,

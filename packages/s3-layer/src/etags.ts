@@ -17,7 +17,10 @@ export function conditionParams(
   return { IfMatch: formatIfMatch(condition.etag, format) };
 }
 
-/** RadosGW/DigitalOcean match only the bare ETag (quirk 1); 'quoted' is the RFC 7232 form. */
+/**
+ * RadosGW/DigitalOcean match only the bare ETag (docs/s3-compatibility.md#if-match-quoting);
+ * 'quoted' is the RFC 7232 form.
+ */
 export function formatIfMatch(etag: ETag, format: IfMatchFormat): string {
   return format === 'quoted' ? `"${etag}"` : etag;
 }

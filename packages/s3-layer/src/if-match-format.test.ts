@@ -1,6 +1,6 @@
 // S3_IF_MATCH_FORMAT against the real server. RadosGW (and DigitalOcean Spaces) match only the
-// bare ETag (S3-TEST-SERVER.md quirk 1), which is why 'unquoted' is the default; MinIO and AWS
-// accept the quoted RFC form too.
+// bare ETag (docs/s3-compatibility.md#if-match-quoting), which is why 'unquoted' is the default;
+// MinIO and AWS accept the quoted RFC form too.
 import { Readable } from 'node:stream';
 import { ConflictError, type WriteBody } from '@state-proxy/connector-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ it('unquoted (default): a current ETag matches, a stale one conflicts', async ()
   expect(next.etag).not.toBe(etag);
 });
 
-it('quoted: works where the server accepts the RFC form; RadosGW refuses it (quirk 1)', async () => {
+it('quoted: works where the server accepts the RFC form; RadosGW refuses it', async () => {
   const { etag } = await quoted.connector.write('q', body('v1'));
   const write = quoted.connector.write('q', body('v2'), { kind: 'match', etag });
   if (s3Server().kind === 'rgw') await expect(write).rejects.toBeInstanceOf(ConflictError);

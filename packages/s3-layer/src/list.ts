@@ -1,5 +1,5 @@
 /**
- * Listing with ListObjectsV2 (README: Protocol): paginated, keys and CommonPrefixes merged across pages,
+ * Listing with ListObjectsV2 (docs/keys.md#listing): paginated, keys and CommonPrefixes merged across pages,
  * the storage prefix stripped, sorted by byte order like every other backend.
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';

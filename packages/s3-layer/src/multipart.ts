@@ -37,7 +37,10 @@ export interface MultipartTarget {
   conditions: { IfNoneMatch?: string; IfMatch?: string };
 }
 
-/** Resolves with the ETag S3 returned (possibly empty: RadosGW's CompleteMultipartUpload, quirk 2). */
+/**
+ * Resolves with the ETag S3 returned, possibly empty: RadosGW's CompleteMultipartUpload
+ * (docs/s3-compatibility.md#empty-etag-from-completemultipartupload).
+ */
 export async function streamToS3(source: Readable, target: MultipartTarget): Promise<string | undefined> {
   const upload = new PartUploader(target);
   try {
@@ -140,7 +143,7 @@ class PartUploader {
     const uploadId = await this.#uploadId?.catch(() => undefined);
     if (uploadId === undefined) return;
     const { client, bucket, objectKey } = this.#t;
-    // Best effort: a bucket lifecycle rule (README) cleans up if S3 is unreachable right now.
+    // Best effort: a bucket lifecycle rule (this package's README) cleans up if S3 is unreachable right now.
     await client
       .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: objectKey, UploadId: uploadId }))
       .catch(() => {});

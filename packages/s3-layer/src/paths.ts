@@ -1,4 +1,4 @@
-/** Key mapping (README: Protocol): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
+/** Key mapping (docs/keys.md#backend-keys): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
 import { keyBytesUnder } from '@state-proxy/connector-core';
 
 export class S3Paths {

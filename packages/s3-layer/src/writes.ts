@@ -83,7 +83,8 @@ export async function putStreaming(
       memory: ctx.memory,
       conditions: conditionParams(condition, ctx.settings.ifMatchFormat),
     });
-    // RadosGW answers CompleteMultipartUpload with an empty ETag (quirk 2): guarded() reads it back.
+    // RadosGW answers CompleteMultipartUpload with an empty ETag: guarded() reads it back
+    // (docs/s3-compatibility.md#empty-etag-from-completemultipartupload).
     return unquoteEtag(etag);
   });
 }
@@ -154,7 +155,8 @@ async function guarded(
     );
   }
   if (etag === undefined) {
-    // Not atomic with the write; LWW-only path in practice (multipart on RadosGW). See README.
+    // Not atomic with the write; LWW-only path in practice (multipart on RadosGW).
+    // See docs/s3-compatibility.md#empty-etag-from-completemultipartupload.
     etag = unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag);
   }
   if (etag === undefined)

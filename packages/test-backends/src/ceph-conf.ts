@@ -1,6 +1,6 @@
 // The ceph.conf of a throwaway single-node cluster (one monitor, one in-RAM OSD, one gateway), all
-// on 127.0.0.1 with all state under one directory. The values and the reasons for them come from
-// S3-TEST-SERVER.md.
+// on 127.0.0.1 with all state under one directory. Each value's reason is beside it; the settings
+// that matter are summed up in docs/s3-compatibility.md#the-radosgw-the-tests-start.
 
 export interface CephLayout {
   fsid: string;

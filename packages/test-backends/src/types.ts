@@ -5,7 +5,7 @@ export interface RedisBackend {
   stop(): Promise<void>;
 }
 
-/** Which server's quirks apply (see S3-TEST-SERVER.md): RadosGW, MinIO, or a server we did not start. */
+/** Which server's behaviour applies (docs/s3-compatibility.md): RadosGW, MinIO, or a server we did not start. */
 export type S3Kind = 'rgw' | 'minio' | 'external';
 
 /** An S3-compatible server for tests: endpoint, credentials, and how to release it. */

@@ -1,4 +1,4 @@
-/** A variant's bundle is one file that runs with no node_modules beside it (SPEC §9). */
+/** A variant's bundle is one file that runs with no node_modules beside it. */
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

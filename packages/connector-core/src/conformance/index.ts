@@ -1,6 +1,6 @@
 /**
  * The conformance suite: drives a connector over its socket and pins the statuses, headers and
- * bodies of the protocol (README: Protocol). Every connector runs it against its real backend:
+ * bodies of the protocol (docs/protocol.md). Every connector runs it against its real backend:
  *
  *   describeConformance({ name: 'my-connector', start: (env) => spawnConnector({ entry, env: { ...env } }) });
  *

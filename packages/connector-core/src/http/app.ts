@@ -1,7 +1,7 @@
 /**
- * The protocol app: every route of the protocol (README: Protocol) and the one error handler. A request goes
- * route → key validation → Connector method → response; any typed error thrown on that path
- * becomes JSON here, with its status from the table in errors.ts.
+ * The protocol app: every route of the protocol (docs/protocol.md#routes) and the one error
+ * handler. A request goes route → key validation → Connector method → response; any typed error
+ * thrown on that path becomes JSON here, with its status from the table in errors.ts.
  */
 
 import type { HttpBindings } from '@hono/node-server';
