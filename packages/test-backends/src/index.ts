@@ -4,4 +4,11 @@ export { type LocalRedisTls, startLocalRedisTls } from './redis-tls.js';
 export type { TlsMode } from './redis-tls-settings.js';
 export { createBucket, s3Backend, s3ClientFor } from './s3.js';
 export type { TlsFiles } from './tls-certificates.js';
-export type { RedisBackend, S3Backend, S3Kind } from './types.js';
+export type {
+  RedisAddress,
+  RedisBackend,
+  RedisClusterBackend,
+  RedisSentinelBackend,
+  S3Backend,
+  S3Kind,
+} from './types.js';
