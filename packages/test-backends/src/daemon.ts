@@ -91,3 +91,18 @@ export function startDaemon(options: DaemonOptions): Daemon {
     },
   };
 }
+
+/**
+ * Starts daemons side by side. When one fails, the others that started are stopped (SIGKILL) and
+ * the first failure is thrown, so a failed start leaves nothing running.
+ */
+export async function startDaemonsTogether(starts: Array<() => Promise<Daemon>>): Promise<Daemon[]> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((daemon) => daemon.stop('SIGKILL')));
+    throw failure.reason;
+  }
+  return started;
+}

@@ -1,5 +1,12 @@
+export type { ClusterNode } from './cluster-nodes.js';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type LocalRedis, redisBackend, startLocalRedis } from './redis.js';
+export {
+  type LocalRedisCluster,
+  type RedisClusterOptions,
+  redisClusterBackend,
+  startLocalRedisCluster,
+} from './redis-cluster.js';
 export { type LocalRedisTls, startLocalRedisTls } from './redis-tls.js';
 export type { TlsMode } from './redis-tls-settings.js';
 export { createBucket, s3Backend, s3ClientFor } from './s3.js';
