@@ -7,6 +7,12 @@ export {
   redisClusterBackend,
   startLocalRedisCluster,
 } from './redis-cluster.js';
+export {
+  type LocalRedisSentinel,
+  type RedisSentinelOptions,
+  redisSentinelBackend,
+  startLocalRedisSentinel,
+} from './redis-sentinel.js';
 export { type LocalRedisTls, startLocalRedisTls } from './redis-tls.js';
 export type { TlsMode } from './redis-tls-settings.js';
 export { createBucket, s3Backend, s3ClientFor } from './s3.js';
