@@ -106,3 +106,9 @@ export async function startDaemonsTogether(starts: Array<() => Promise<Daemon>>)
   }
   return started;
 }
+
+/** `error` with the last lines of each daemon's log appended: what a failed start-up needs to be understood. */
+export function withDaemonLogs(error: unknown, daemons: Iterable<Daemon>): Error {
+  const logs = [...daemons].map((daemon) => `${daemon.name}:\n${daemon.logTail(8)}`).join('\n');
+  return new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
+}

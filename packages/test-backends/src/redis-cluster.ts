@@ -8,7 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { requireBinaries } from './binaries.js';
 import { type ClusterNode, parseClusterNodes, slotOwner } from './cluster-nodes.js';
 import { runCommand } from './command.js';
-import { type Daemon, startDaemonsTogether } from './daemon.js';
+import { type Daemon, startDaemonsTogether, withDaemonLogs } from './daemon.js';
 import { distinctFreePorts, LOOPBACK, retryIfPortTaken } from './ports.js';
 import { infoField, redisCommand } from './redis-command.js';
 import { spawnRedisServer } from './redis-server.js';
@@ -98,11 +98,6 @@ async function clusterReady(nodes: RedisAddress[], tls?: ConnectionOptions): Pro
   );
 }
 
-function withLogs(error: unknown, daemons: Iterable<Daemon>): Error {
-  const logs = [...daemons].map((daemon) => `${daemon.name}:\n${daemon.logTail(8)}`).join('\n');
-  return new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
-}
-
 /**
  * A Redis Cluster of 3 masters with one replica each, on free 127.0.0.1 ports, config and data in a
  * temp dir. Always local (never TEST_REDIS_CLUSTER_URL): the caller may kill its nodes. Resolves when
@@ -119,10 +114,7 @@ export async function startLocalRedisCluster(options: RedisClusterOptions = {}):
   };
   try {
     let tls: RedisTls | undefined;
-    if (options.tls) {
-      mkdirSync(join(dir.path, 'tls'));
-      tls = { files: await makeTlsFiles(join(dir.path, 'tls')), mode: options.tls };
-    }
+    if (options.tls) tls = { files: await makeTlsFiles(join(dir.path, 'tls')), mode: options.tls };
     const clientTls = tls && tlsClientOptions(tls.files);
     const ports = await retryIfPortTaken(async () => {
       const all = await distinctFreePorts(NODES * 2);
@@ -153,7 +145,7 @@ export async function startLocalRedisCluster(options: RedisClusterOptions = {}):
         timeoutMs: READY_TIMEOUT_MS,
       });
     } catch (error) {
-      throw withLogs(error, daemons.values());
+      throw withDaemonLogs(error, daemons.values());
     }
 
     const liveNode = (): RedisAddress => {
@@ -180,7 +172,8 @@ export async function startLocalRedisCluster(options: RedisClusterOptions = {}):
           ? await masterForKey(key)
           : (await nodes()).find((node) => node.role === 'master' && !node.failing && node.slots.length > 0);
         const daemon = master && daemons.get(master.port);
-        if (!master || !daemon) throw new Error('found no live master of this cluster to kill');
+        if (!master || !daemon || daemon.hasExited())
+          throw new Error('found no live master of this cluster to kill');
         await daemon.stop('SIGKILL');
         return master;
       },

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import { type Daemon, startDaemonsTogether } from './daemon.js';
+import { type Daemon, startDaemonsTogether, withDaemonLogs } from './daemon.js';
 import { distinctFreePorts, LOOPBACK, retryIfPortTaken } from './ports.js';
 import { infoField, redisCommand, redisCommands } from './redis-command.js';
 import { listenArgs, spawnRedisProcess, spawnRedisServer } from './redis-server.js';
@@ -76,7 +76,7 @@ async function sentinelReady(sentinel: RedisAddress, master: RedisAddress, tls?:
   );
 }
 
-/** The master sees both replicas online, so a sentinel's first INFO of it finds them. */
+/** The master sees both replicas online (their replication link is up). */
 async function replicasAttached(master: RedisAddress, tls?: ConnectionOptions): Promise<boolean> {
   const info = await redisCommand(master, ['INFO', 'replication'], tls);
   if (infoField(info, 'connected_slaves') !== String(REPLICAS)) return false;
@@ -154,11 +154,6 @@ function spawnServer(dir: string, port: number, tls?: RedisTls, replicaOf?: Redi
   });
 }
 
-function withLogs(error: unknown, daemons: Iterable<Daemon>): Error {
-  const logs = [...daemons].map((daemon) => `${daemon.name}:\n${daemon.logTail(8)}`).join('\n');
-  return new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
-}
-
 interface SentinelSet {
   master: RedisAddress;
   sentinels: RedisAddress[];
@@ -168,9 +163,9 @@ interface SentinelSet {
 }
 
 /**
- * Master first, then the replicas; the sentinels once both replicas are online, so that their first
- * look at the master finds them (the next is 10 s later). Resolves when the set is ready; on failure,
- * whatever it started is stopped.
+ * Master first, then the replicas; the sentinels once both replicas are online, because a sentinel
+ * reads a replica's link status from INFO, asked on connecting and then only every 10 s. Resolves
+ * when the set is ready; on failure, whatever it started is stopped.
  */
 async function startSentinelSet(dir: string, tls?: RedisTls): Promise<SentinelSet> {
   const clientTls = tls && tlsClientOptions(tls.files);
@@ -219,7 +214,7 @@ async function startSentinelSet(dir: string, tls?: RedisTls): Promise<SentinelSe
     return { master, sentinels, servers, all };
   } catch (error) {
     await Promise.all(all.map((daemon) => daemon.stop('SIGKILL')));
-    throw withLogs(error, all);
+    throw withDaemonLogs(error, all);
   }
 }
 
@@ -235,10 +230,7 @@ export async function startLocalRedisSentinel(
   let set: SentinelSet;
   let tls: RedisTls | undefined;
   try {
-    if (options.tls) {
-      mkdirSync(join(dir.path, 'tls'));
-      tls = { files: await makeTlsFiles(join(dir.path, 'tls')), mode: options.tls };
-    }
+    if (options.tls) tls = { files: await makeTlsFiles(join(dir.path, 'tls')), mode: options.tls };
     set = await retryIfPortTaken(() => startSentinelSet(dir.path, tls));
   } catch (error) {
     dir.remove();

@@ -1,6 +1,7 @@
 // Certificates for TLS tests, made with the local `openssl` in a few tens of milliseconds: P-256 keys
 // (far cheaper to make than RSA), valid for two days, with no openssl.cnf of the machine involved
 // (`-config /dev/null`), so every machine makes the same kind of certificate.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinaries } from './binaries.js';
 import { runCommand } from './command.js';
@@ -73,6 +74,7 @@ function signedLeaf(
 /** Makes a CA, a server and a client certificate signed by it, and an unrelated second CA, in `dir`. */
 export async function makeTlsFiles(dir: string): Promise<TlsFiles> {
   const [openssl] = requireBinaries(['openssl'], ['openssl']);
+  mkdirSync(dir, { recursive: true });
   const file = (name: string) => join(dir, name);
   const files: TlsFiles = {
     caCert: file('ca.crt'),
