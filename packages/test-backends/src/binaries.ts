@@ -19,15 +19,16 @@ export function findBinary(name: string): string | undefined {
 
 /**
  * The path of each binary, or an error that says what to install: the apt packages, or the env
- * variable that points the tests at a server running elsewhere.
+ * variable that points the tests at a server running elsewhere (when there is one).
  */
-export function requireBinaries(names: string[], aptPackages: string[], envAlternative: string): string[] {
+export function requireBinaries(names: string[], aptPackages: string[], envAlternative?: string): string[] {
   const missing = names.filter((name) => !findBinary(name));
   if (missing.length > 0) {
+    const alternative = envAlternative ? `, or set ${envAlternative} to a running server` : '';
     throw new Error(
       `${missing.join(', ')} not found on PATH. Install it: ` +
         `apt-get install -y --no-install-recommends ${aptPackages.join(' ')} ` +
-        `(or run scripts/setup --backends), or set ${envAlternative} to a running server.`,
+        `(or run scripts/setup --backends)${alternative}.`,
     );
   }
   return names.map((name) => findBinary(name)!);

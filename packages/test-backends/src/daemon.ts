@@ -91,3 +91,24 @@ export function startDaemon(options: DaemonOptions): Daemon {
     },
   };
 }
+
+/**
+ * Starts daemons side by side. When one fails, the others that started are stopped (SIGKILL) and
+ * the first failure is thrown, so a failed start leaves nothing running.
+ */
+export async function startDaemonsTogether(starts: Array<() => Promise<Daemon>>): Promise<Daemon[]> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((daemon) => daemon.stop('SIGKILL')));
+    throw failure.reason;
+  }
+  return started;
+}
+
+/** `error` with the last lines of each daemon's log appended: what a failed start-up needs to be understood. */
+export function withDaemonLogs(error: unknown, daemons: Iterable<Daemon>): Error {
+  const logs = [...daemons].map((daemon) => `${daemon.name}:\n${daemon.logTail(8)}`).join('\n');
+  return new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
+}

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { canConnect } from './ports.js';
 import { redisAnswersPing } from './redis-server.js';
 import { waitUntil } from './wait.js';
 
@@ -39,6 +41,24 @@ function redisGone(port: number): Promise<void> {
   });
 }
 
+/** A child that owns a TLS cluster (six nodes and a temp dir) and is killed by SIGTERM. */
+async function childWithCluster() {
+  const script = `
+    const { startLocalRedisCluster } = await import(${JSON.stringify(dist)});
+    const cluster = await startLocalRedisCluster({ tls: 'server' });
+    console.log(JSON.stringify({ ports: cluster.seeds.map((seed) => seed.port), caCert: cluster.tls.caCert }));
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  const { ports, caCert } = JSON.parse(line.toString()) as { ports: number[]; caCert: string };
+  child.kill('SIGTERM');
+  const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { ports, dir: dirname(caCert), signal };
+}
+
 describe('cleanup when the owning process ends without stop()', () => {
   it('kills the daemon on process.exit()', async () => {
     const { port, code } = await childWithRedis('exit');
@@ -50,5 +70,18 @@ describe('cleanup when the owning process ends without stop()', () => {
     const { port, signal } = await childWithRedis('sigterm');
     expect(signal).toBe('SIGTERM');
     await redisGone(port);
+  });
+
+  it('kills every node of a cluster and removes its temp dir on SIGTERM', async () => {
+    const { ports, dir, signal } = await childWithCluster();
+    expect(signal).toBe('SIGTERM');
+    expect(ports).toHaveLength(6);
+    for (const port of ports) {
+      await waitUntil(async () => !(await canConnect('127.0.0.1', port)), {
+        what: `the cluster node on port ${port} to be gone`,
+        timeoutMs: 10_000,
+      });
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });

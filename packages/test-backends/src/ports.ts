@@ -16,6 +16,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `count` different free loopback ports (freePort() twice in a row may return the same one). */
+export async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let attempt = 0; ports.size < count; attempt++) {
+    if (attempt >= count * 10) throw new Error(`could not find ${count} distinct free ports`);
+    ports.add(await freePort());
+  }
+  return [...ports];
+}
+
 /** Whether something accepts TCP connections on host:port. */
 export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -28,4 +38,19 @@ export function canConnect(host: string, port: number, timeoutMs = 1000): Promis
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/**
+ * Runs `start` again, up to `attempts` times in all, when it failed because a port picked for it was
+ * taken by another process in between (the small race freePort() leaves); any other failure is thrown.
+ */
+export async function retryIfPortTaken<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const portTaken = error instanceof Error && error.message.includes('Address already in use');
+      if (!portTaken || attempt >= attempts) throw error;
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { requireBinaries } from './binaries.js';
 import { type CephLayout, monAddress, RGW_NAME, renderCephConf } from './ceph-conf.js';
 import { runCommand } from './command.js';
 import { type Daemon, startDaemon } from './daemon.js';
-import { canConnect, freePort, LOOPBACK } from './ports.js';
+import { canConnect, distinctFreePorts, LOOPBACK } from './ports.js';
 import { makeTempDir } from './temp-dir.js';
 import type { S3Backend } from './types.js';
 import { waitUntil } from './wait.js';
@@ -27,12 +27,6 @@ function httpAnswers(host: string, port: number): Promise<boolean> {
     req.once('error', () => resolve(false));
     req.end();
   });
-}
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
 }
 
 /**

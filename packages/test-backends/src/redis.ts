@@ -1,12 +1,10 @@
 import type { Daemon } from './daemon.js';
 import { dockerAnswers } from './docker.js';
-import { freePort, LOOPBACK } from './ports.js';
+import { freePort, LOOPBACK, retryIfPortTaken } from './ports.js';
 import { startRedisContainer } from './redis-container.js';
 import { spawnRedisServer } from './redis-server.js';
 import { makeTempDir } from './temp-dir.js';
 import type { RedisBackend } from './types.js';
-
-const PORT_ATTEMPTS = 3;
 
 /** Order: TEST_REDIS_URL → testcontainers when a Docker engine answers → a local `redis-server`. */
 export async function redisBackend(): Promise<RedisBackend> {
@@ -33,17 +31,11 @@ async function startLocalRedisBackend(): Promise<RedisBackend> {
   }
 }
 
-/** freePort() can race with another process grabbing the port before redis binds it: retry then. */
-async function spawnOnFreePort(dir: string, persist = false): Promise<{ port: number; daemon: Daemon }> {
-  for (let attempt = 1; ; attempt++) {
+function spawnOnFreePort(dir: string, persist = false): Promise<{ port: number; daemon: Daemon }> {
+  return retryIfPortTaken(async () => {
     const port = await freePort();
-    try {
-      return { port, daemon: await spawnRedisServer({ port, dir, persist }) };
-    } catch (error) {
-      const portTaken = error instanceof Error && error.message.includes('Address already in use');
-      if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
-    }
-  }
+    return { port, daemon: await spawnRedisServer({ port, dir, persist }) };
+  });
 }
 
 export interface LocalRedis {

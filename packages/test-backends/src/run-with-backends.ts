@@ -1,18 +1,68 @@
-// test-backends run [--redis] [--s3] -- <command...>
+// test-backends run [--redis] [--s3] [--redis-cluster] [--redis-sentinel] -- <command...>
 // Starts the backends once, runs the command with their addresses in TEST_* env vars, stops them,
 // and returns the command's exit code: one RadosGW for a whole test run instead of one per package.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { redisBackend } from './redis.js';
+import { redisClusterBackend } from './redis-cluster.js';
+import { redisSentinelBackend } from './redis-sentinel.js';
 import { s3Backend } from './s3.js';
-import type { RedisBackend, S3Backend } from './types.js';
 
 const USAGE =
-  'usage: test-backends run [--redis] [--s3] -- <command...>  (both backends when no flag is given)';
+  'usage: test-backends run [--redis] [--s3] [--redis-cluster] [--redis-sentinel] -- <command...>  ' +
+  '(--redis and --s3 when no flag is given)';
+
+/** A started backend as the command sees it: env vars, a line for the log, and how to stop it. */
+interface Running {
+  env: Record<string, string>;
+  description: string;
+  stop(): Promise<void>;
+}
+
+const BACKENDS: Record<string, () => Promise<Running>> = {
+  '--redis': async () => {
+    const redis = await redisBackend();
+    return {
+      env: { TEST_REDIS_URL: redis.url },
+      description: `Redis at ${redis.url}`,
+      stop: () => redis.stop(),
+    };
+  },
+  '--s3': async () => {
+    const s3 = await s3Backend();
+    return {
+      env: {
+        TEST_S3_ENDPOINT: s3.endpoint,
+        TEST_S3_ACCESS_KEY: s3.accessKeyId,
+        TEST_S3_SECRET_KEY: s3.secretAccessKey,
+        TEST_S3_REGION: s3.region,
+        TEST_S3_KIND: s3.kind,
+      },
+      description: `S3 (${s3.kind}) at ${s3.endpoint}`,
+      stop: () => s3.stop(),
+    };
+  },
+  '--redis-cluster': async () => {
+    const cluster = await redisClusterBackend();
+    return {
+      env: { TEST_REDIS_CLUSTER_URL: cluster.url },
+      description: `Redis Cluster at ${cluster.url}`,
+      stop: () => cluster.stop(),
+    };
+  },
+  '--redis-sentinel': async () => {
+    const sentinel = await redisSentinelBackend();
+    return {
+      env: { TEST_REDIS_SENTINEL_URL: sentinel.url },
+      description: `Redis Sentinel at ${sentinel.url}`,
+      stop: () => sentinel.stop(),
+    };
+  },
+};
+const DEFAULT_FLAGS = ['--redis', '--s3'];
 
 interface RunRequest {
-  redis: boolean;
-  s3: boolean;
+  flags: string[];
   command: string[];
 }
 
@@ -22,27 +72,13 @@ function parseArgs(argv: string[]): RunRequest {
   const separator = rest.indexOf('--');
   const flags = separator === -1 ? rest : rest.slice(0, separator);
   const command = separator === -1 ? [] : rest.slice(separator + 1);
-  const unknown = flags.filter((flag) => flag !== '--redis' && flag !== '--s3');
+  const unknown = flags.filter((flag) => !(flag in BACKENDS));
   if (unknown.length > 0 || command.length === 0) throw new Error(USAGE);
-  const neither = !flags.includes('--redis') && !flags.includes('--s3');
-  return { redis: neither || flags.includes('--redis'), s3: neither || flags.includes('--s3'), command };
+  return { flags: flags.length > 0 ? [...new Set(flags)] : DEFAULT_FLAGS, command };
 }
 
 function log(message: string): void {
   process.stderr.write(`test-backends: ${message}\n`);
-}
-
-function backendEnv(redis?: RedisBackend, s3?: S3Backend): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (redis) env.TEST_REDIS_URL = redis.url;
-  if (s3) {
-    env.TEST_S3_ENDPOINT = s3.endpoint;
-    env.TEST_S3_ACCESS_KEY = s3.accessKeyId;
-    env.TEST_S3_SECRET_KEY = s3.secretAccessKey;
-    env.TEST_S3_REGION = s3.region;
-    env.TEST_S3_KIND = s3.kind;
-  }
-  return env;
 }
 
 /** Runs the command to completion, forwarding SIGINT/SIGTERM; resolves with its exit code. */
@@ -75,31 +111,21 @@ export async function runWithBackends(argv: string[]): Promise<number> {
     return 2;
   }
   const startedAt = Date.now();
-  const [redis, s3] = await Promise.allSettled([
-    request.redis ? redisBackend() : Promise.resolve(undefined),
-    request.s3 ? s3Backend() : Promise.resolve(undefined),
-  ]);
+  const results = await Promise.allSettled(request.flags.map((flag) => BACKENDS[flag]!()));
+  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const stopAll = async () => {
-    await Promise.allSettled([
-      redis.status === 'fulfilled' ? redis.value?.stop() : undefined,
-      s3.status === 'fulfilled' ? s3.value?.stop() : undefined,
-    ]);
+    await Promise.allSettled(running.map((backend) => backend.stop()));
   };
-  const failures = [redis, s3].filter((result) => result.status === 'rejected');
+  const failures = results.filter((result) => result.status === 'rejected');
   if (failures.length > 0) {
     for (const failure of failures) log(`could not start a backend: ${(failure.reason as Error).message}`);
     await stopAll();
     return 1;
   }
-  const redisValue = redis.status === 'fulfilled' ? redis.value : undefined;
-  const s3Value = s3.status === 'fulfilled' ? s3.value : undefined;
-  const ready = [
-    redisValue && `Redis at ${redisValue.url}`,
-    s3Value && `S3 (${s3Value.kind}) at ${s3Value.endpoint}`,
-  ].filter(Boolean);
-  log(`${ready.join(', ')} ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  const ready = running.map((backend) => backend.description).join(', ');
+  log(`${ready} ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   try {
-    return await runChild(request.command, backendEnv(redisValue, s3Value));
+    return await runChild(request.command, Object.assign({}, ...running.map((backend) => backend.env)));
   } finally {
     await stopAll();
   }
