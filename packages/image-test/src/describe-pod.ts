@@ -107,18 +107,13 @@ export function describePod(variant: PodVariant): void {
         expect(writable.sort()).toEqual(['/tmp', '/var/run/asya/state']);
       });
 
-      it('starts from the compile cache the image build made as uid 65532', () => {
-        expect(pod!.output()).toMatch(/V8 code cache for CommonJS \/app\/main\.cjs was accepted/);
+      it('starts from the compile cache the image build made as uid 65532', async () => {
+        await pod!.waitForLine(/V8 code cache for CommonJS \/app\/main\.cjs was accepted/);
       });
 
-      it('logs that it listens, as pid 1 in the pod', () => {
-        const listening = pod!
-          .output()
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as { msg?: string; pid?: number; variant?: string })
-          .find((line) => line.msg === 'connector listening');
-        expect(listening).toMatchObject({ pid: 1, variant: variant.name });
+      it('logs that it listens, as pid 1 in the pod', async () => {
+        const line = await pod!.waitForLine(/"msg":"connector listening"/);
+        expect(JSON.parse(line)).toMatchObject({ pid: 1, variant: variant.name });
       });
 
       it('on SIGTERM to pid 1 (what the kubelet sends) exits 0 and removes its socket', async () => {

@@ -15,8 +15,8 @@ import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onProcessExit } from '@state-proxy/test-backends';
 import { type BuildStep, type FinalStage, readBakeArgs, readFinalStage } from './dockerfile.js';
-import { onExit } from './exit-cleanup.js';
 import { podSupportProblem, startInSandbox } from './sandbox.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -119,7 +119,7 @@ export async function buildImageRoot(options: ImageOptions): Promise<ImageRoot> 
   if (!/^\d+:\d+$/.test(stage.user)) throw new Error(`images/Dockerfile: USER ${stage.user} is not numeric`);
 
   const dir = await mkdtemp(join(tmpdir(), 'pod-root-'));
-  const forget = onExit(() => rmSync(dir, { recursive: true, force: true }));
+  const forget = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const remove = async () => {
     forget();
     await rm(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ConnectorClient } from '@state-proxy/connector-core';
 import type { StartedConnector } from '@state-proxy/connector-core/conformance';
-import { onExit } from './exit-cleanup.js';
+import { onProcessExit } from '@state-proxy/test-backends';
 import type { ImageRoot } from './image.js';
 import { sandboxedPid, startInSandbox } from './sandbox.js';
 
@@ -39,6 +39,8 @@ export interface Pod extends StartedConnector {
   exited: Promise<number | null>;
   /** What the connector printed so far (stdout and stderr, last 256 KiB). */
   output(): string;
+  /** The first complete line of output matching `pattern`, once printed; fails after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 const OUTPUT_LIMIT = 256 * 1024;
@@ -104,7 +106,7 @@ export async function startPod(image: ImageRoot, options: PodOptions = {}): Prom
     if (ownTmp && tmpVolume) rmSync(tmpVolume, { recursive: true, force: true });
   };
   // Killing pid 1 of the pod ends every process in it; its mounts go with its namespace.
-  const forget = onExit(() => {
+  const forget = onProcessExit(() => {
     const pid = hostPid ?? sandboxedPid(sandbox);
     if (pid !== undefined) signal(pid, 'SIGKILL');
     sandbox.kill('SIGKILL');
@@ -154,6 +156,31 @@ export async function startPod(image: ImageRoot, options: PodOptions = {}): Prom
   } finally {
     client.close();
   }
+  // Printed lines arrive through pipes, after the socket may already answer: listen for them.
+  const waitForLine = (pattern: RegExp, timeoutMs = 10_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const line = output
+          .split('\n')
+          .slice(0, -1)
+          .find((each) => pattern.test(each));
+        if (line === undefined) return;
+        done();
+        resolve(line);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        sandbox.stdout?.off('data', check);
+        sandbox.stderr?.off('data', check);
+      };
+      sandbox.stdout?.on('data', check);
+      sandbox.stderr?.on('data', check);
+      check();
+    });
   return {
     socketPath,
     hostPid,
@@ -161,6 +188,7 @@ export async function startPod(image: ImageRoot, options: PodOptions = {}): Prom
     tmpVolume,
     exited,
     output: () => output,
+    waitForLine,
     stop,
   };
 }
