@@ -1,8 +1,12 @@
 /**
  * The tests every variant's image runs in the pod layout: the container's identity and its
- * read-only root, the compile cache, shutdown, and the conformance suite over the socket volume.
+ * read-only root, the compile cache, shutdown, the conformance suite over the socket volume and,
+ * for buffered variants, where large bodies spill.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { ConnectorClient } from '@state-proxy/connector-core';
 import { describeConformance } from '@state-proxy/connector-core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImageRoot, type ImageRoot } from './image.js';
@@ -37,6 +41,13 @@ async function mountOptions(pid: number): Promise<Map<string, string[]>> {
   }
   return mounts;
 }
+
+/** The spool files in a pod's /tmp volume. */
+async function spoolFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.startsWith('state-proxy-spool-'));
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /**
  * The conformance suite passes settings whose paths are the host's: its STATE_SPOOL_DIR (a temp
@@ -124,5 +135,68 @@ export function describePod(variant: PodVariant): void {
     });
 
     describeConformance({ name: `${variant.name} in a pod`, start: (env) => start(podOptionsFor(env)) });
+
+    if (variant.buffered) spillTests(variant, start);
+  });
+}
+
+/** Bodies above STATE_SPOOL_MEMORY_BYTES go to a file in the OS temp dir: /tmp, a volume in the pod. */
+function spillTests(variant: PodVariant, start: (options: PodOptions) => Promise<Pod>): void {
+  const MEMORY_BYTES = 64 * 1024;
+  const BODY_BYTES = 1024 * 1024;
+
+  describe(`a body above STATE_SPOOL_MEMORY_BYTES=${MEMORY_BYTES}`, () => {
+    it('spills to the emptyDir at /tmp, round-trips, and leaves no file there', async () => {
+      const pod = await start({ env: { STATE_SPOOL_MEMORY_BYTES: String(MEMORY_BYTES) } });
+      const client = new ConnectorClient(pod.socketPath);
+      try {
+        const data = randomBytes(BODY_BYTES);
+        const body = new Readable({ read() {} });
+        const put = client.put(`${variant.name}/spilled.bin`, body);
+        // Half the body, then the file must be there before the rest is sent.
+        body.push(data.subarray(0, BODY_BYTES / 2));
+        const deadline = Date.now() + 10_000;
+        while ((await spoolFiles(pod.tmpVolume!)).length === 0) {
+          if (Date.now() > deadline) throw new Error(`no spool file in /tmp after 10 s:\n${pod.output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        body.push(data.subarray(BODY_BYTES / 2));
+        body.push(null);
+        expect((await put).status).toBe(204);
+        expect(await spoolFiles(pod.tmpVolume!)).toEqual([]);
+        const read = await client.get(`${variant.name}/spilled.bin`);
+        expect({ status: read.status, sha: sha256(read.body) }).toEqual({ status: 200, sha: sha256(data) });
+      } finally {
+        client.close();
+        await pod.stop();
+      }
+      expect(await pod.exited).toBe(0);
+    });
+
+    it('without a volume at /tmp (read-only, as in the image) is refused with an error that names the fix; the connector serves on', async () => {
+      const pod = await start({ env: { STATE_SPOOL_MEMORY_BYTES: String(MEMORY_BYTES) }, tmpVolume: false });
+      const client = new ConnectorClient(pod.socketPath);
+      try {
+        const key = `${variant.name}/not-spilled.bin`;
+        // Twice the threshold, and small enough to be all in the socket's buffer when the answer
+        // comes: the connector answers as soon as the file cannot be created, and a client still
+        // sending a larger body may see the connection close (EPIPE) before it reads the answer.
+        const refused = await client.put(key, randomBytes(2 * MEMORY_BYTES));
+        expect(refused.status).toBe(500);
+        const error = JSON.parse(refused.body.toString()) as { error: string; message: string };
+        expect(error.error).toBe('internal_error');
+        expect(error.message).toMatch(
+          /^cannot spill the request body to a file in \/tmp \(EROFS\): STATE_SPOOL_DIR/,
+        );
+        expect(error.message).toContain('mount a volume there');
+        expect((await client.get(key)).status).toBe(404);
+        expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+        expect((await client.put(key, 'small bodies stay in memory')).status).toBe(204);
+      } finally {
+        client.close();
+        await pod.stop();
+      }
+      expect(await pod.exited).toBe(0);
+    });
   });
 }

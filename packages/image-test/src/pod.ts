@@ -1,9 +1,9 @@
 /**
  * A connector image as it runs in a Kubernetes pod under the restricted pod security standard:
  * the image's entrypoint and environment, as uid 65532, on a read-only root filesystem, with the
- * socket volume (an emptyDir at the socket's directory) and an emptyDir at /tmp for spilled
- * bodies. The tests reach the socket from outside the pod through the socket volume's directory on
- * the host, as the runtime's container does in a pod.
+ * socket volume (an emptyDir at the socket's directory) and, as README "In Kubernetes" asks, an
+ * emptyDir at /tmp for spilled bodies. The tests reach the socket from outside the pod through the
+ * socket volume's directory on the host, as the runtime's container does in a pod.
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
