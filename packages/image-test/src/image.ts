@@ -10,13 +10,12 @@
  * /lib and /usr would be as quick but would hide that.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onProcessExit } from '@state-proxy/test-backends';
 import { type BuildStep, type FinalStage, readBakeArgs, readFinalStage } from './dockerfile.js';
+import { leaveToJanitor } from './janitor.js';
 import { podSupportProblem, startInSandbox } from './sandbox.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -93,7 +92,13 @@ async function runBuildStep(root: string, step: BuildStep): Promise<void> {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('exit', resolve);
+    child.once('error', (error) => {
+      output += `could not run unshare: ${error.message}`;
+      resolve(null);
+    });
+  });
   clearTimeout(timer);
   if (code !== 0) throw new Error(`RUN ${JSON.stringify(step.argv)} exited with ${code}:\n${output}`);
 }
@@ -119,7 +124,7 @@ export async function buildImageRoot(options: ImageOptions): Promise<ImageRoot> 
   if (!/^\d+:\d+$/.test(stage.user)) throw new Error(`images/Dockerfile: USER ${stage.user} is not numeric`);
 
   const dir = await mkdtemp(join(tmpdir(), 'pod-root-'));
-  const forget = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  const forget = leaveToJanitor({ dir });
   const remove = async () => {
     forget();
     await rm(dir, { recursive: true, force: true });

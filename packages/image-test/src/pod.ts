@@ -6,14 +6,13 @@
  * socket volume's directory on the host, as the runtime's container does in a pod.
  */
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ConnectorClient } from '@state-proxy/connector-core';
 import type { StartedConnector } from '@state-proxy/connector-core/conformance';
-import { onProcessExit } from '@state-proxy/test-backends';
 import type { ImageRoot } from './image.js';
+import { leaveToJanitor } from './janitor.js';
 import { sandboxedPid, startInSandbox } from './sandbox.js';
 
 export interface PodOptions {
@@ -75,6 +74,8 @@ export async function startPod(image: ImageRoot, options: PodOptions = {}): Prom
   const tmpVolume = given ?? (options.tmpVolume === false ? undefined : await emptyDir('tmp'));
   const ownTmp = tmpVolume !== undefined && given === undefined;
   if (given) await chmod(given, EMPTY_DIR_MODE);
+  const forgetDirs = [leaveToJanitor({ dir: socketVolume })];
+  if (ownTmp && tmpVolume) forgetDirs.push(leaveToJanitor({ dir: tmpVolume }));
   const volumes = [{ host: socketVolume, path: socketDir }];
   if (tmpVolume) volumes.push({ host: tmpVolume, path: '/tmp' });
 
@@ -93,25 +94,19 @@ export async function startPod(image: ImageRoot, options: PodOptions = {}): Prom
   sandbox.stdout?.on('data', collect);
   sandbox.stderr?.on('data', collect);
   let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) =>
+  const exited = new Promise<number | null>((resolve) => {
     sandbox.once('exit', (code) => {
       exitCode = code;
       resolve(code);
-    }),
-  );
-
-  let hostPid: number | undefined;
-  const removeVolumes = () => {
-    rmSync(socketVolume, { recursive: true, force: true });
-    if (ownTmp && tmpVolume) rmSync(tmpVolume, { recursive: true, force: true });
-  };
-  // Killing pid 1 of the pod ends every process in it; its mounts go with its namespace.
-  const forget = onProcessExit(() => {
-    const pid = hostPid ?? sandboxedPid(sandbox);
-    if (pid !== undefined) signal(pid, 'SIGKILL');
-    sandbox.kill('SIGKILL');
-    removeVolumes();
+    });
+    sandbox.once('error', (error) => {
+      output += `\ncould not run unshare: ${error.message}`;
+      exitCode = null;
+      resolve(null);
+    });
   });
+  const forgetPod = sandbox.pid === undefined ? () => {} : leaveToJanitor({ sandbox: sandbox.pid });
+  let hostPid: number | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -123,12 +118,13 @@ export async function startPod(image: ImageRoot, options: PodOptions = {}): Prom
         await exited;
         clearTimeout(timer);
       } else if (exitCode === undefined) {
-        sandbox.kill('SIGKILL'); // not started yet: --kill-child takes the child with it
+        sandbox.kill('SIGKILL'); // no process in the pod (not forked yet): unshare is all there is
         await exited;
       }
-      forget();
+      forgetPod();
       await rm(socketVolume, { recursive: true, force: true });
       if (ownTmp && tmpVolume) await rm(tmpVolume, { recursive: true, force: true });
+      for (const forget of forgetDirs) forget();
     })();
     return stopping;
   };

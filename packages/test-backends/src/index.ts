@@ -1,4 +1,3 @@
-export { onProcessExit } from './exit-cleanup.js';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type LocalRedis, redisBackend, startLocalRedis } from './redis.js';
 export { createBucket, s3Backend, s3ClientFor } from './s3.js';
