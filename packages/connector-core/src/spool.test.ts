@@ -57,6 +57,21 @@ describe('Spool', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('a directory it cannot write a spool file in is an error that names it, the cause and the setting', async () => {
+    const missing = join(dir, 'missing');
+    const spilling = Spool.fromStream(Readable.from([randomBytes(3000)]), {
+      memoryBytes: 1000,
+      dir: missing,
+    });
+    await expect(spilling).rejects.toMatchObject({
+      code: 'internal_error',
+      message: expect.stringMatching(
+        new RegExp(`^cannot spill the request body to a file in ${missing} \\(ENOENT\\): STATE_SPOOL_DIR`),
+      ),
+    });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('copies a body of known length into one buffer', async () => {
     const data = randomBytes(3000);
     const parts = [data.subarray(0, 1000), data.subarray(1000)];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WriteBody } from './connector.js';
+import { ConnectorError } from './errors.js';
 import type { MemoryBudget, Reservation } from './memory-budget.js';
 import { countTransferred } from './release-memory.js';
 
@@ -69,7 +70,7 @@ export class Spool implements WriteBody {
         countTransferred(chunk.length);
         length += chunk.length;
         if (file) {
-          await file.write(chunk);
+          await onSpoolFile(options.dir, file.write(chunk));
           continue;
         }
         const share = length > memoryBytes ? undefined : budget ? budget.tryReserve(chunk.length) : NO_SHARE;
@@ -80,9 +81,9 @@ export class Spool implements WriteBody {
           releaseAll(held); // what the chunks held goes towards the spill share
           spilling ??= await Spool.#spillShare(budget);
           path = spoolPath(options.dir);
-          file = await open(path, 'wx', 0o600);
-          for (const piece of chunks) await file.write(piece);
-          await file.write(chunk);
+          file = await onSpoolFile(options.dir, open(path, 'wx', 0o600));
+          for (const piece of chunks) await onSpoolFile(options.dir, file.write(piece));
+          await onSpoolFile(options.dir, file.write(chunk));
           chunks.length = 0;
         }
       }
@@ -172,6 +173,23 @@ const NO_SHARE: Reservation = { bytes: 0, release: () => {} };
 function releaseAll(held: Reservation[]): void {
   for (const share of held) share.release();
   held.length = 0;
+}
+
+/**
+ * A spool file that cannot be created or written is the directory's fault (read-only, missing,
+ * full), not a bug: the error says which directory, why, and what to do about it.
+ */
+function onSpoolFile<T>(dir: string | undefined, work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConnectorError(
+      'internal_error',
+      `cannot spill the request body to a file in ${dir ?? tmpdir()} (${code}): STATE_SPOOL_DIR ` +
+        '(default: the OS temp dir) must be a writable directory with room for the largest bodies ' +
+        'in flight; with a read-only root filesystem, mount a volume there (an emptyDir)',
+      { cause: error },
+    );
+  });
 }
 
 /** Spool files carry our pid, so a restarted connector knows which ones are stale (see removeStaleSpoolFiles). */
