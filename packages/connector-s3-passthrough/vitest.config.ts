@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // One real S3 server (RadosGW here) for the whole run, shared by the test files.
-    globalSetup: [fileURLToPath(new URL('../s3-layer/src/testing/global-setup.ts', import.meta.url))],
+    globalSetup: [fileURLToPath(new URL('../s3-connector/src/testing/global-setup.ts', import.meta.url))],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -5,6 +5,7 @@ export {
   type PutOptions,
   type RequestOptions,
 } from './client.js';
+export { VersionMemory, withCompareAndSet } from './compare-and-set.js';
 export * from './config.js';
 export type * from './connector.js';
 export {
@@ -44,4 +45,3 @@ export {
 export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
 export { Spool, type SpoolOptions } from './spool.js';
 export { parseTtlSeconds } from './ttl.js';
-export { VersionMemory, withCompareAndSet } from './versions.js';

@@ -2,7 +2,7 @@
 // read-increment-write cycles, retrying on 409, end at exactly W x N.
 import { runCounterWorkload } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
-import { freshBucket, startVariant } from '@state-proxy/s3-layer/testing';
+import { freshBucket, startVariant } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { variant } from './variant.js';
 

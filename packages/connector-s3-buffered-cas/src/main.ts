@@ -1,8 +1,8 @@
 // s3-buffered-cas: spooled bodies, one PutObject; plain writes of a key read before are
 // conditional on the ETag read (docs/consistency.md#compare-and-set). All S3 logic lives in
-// @state-proxy/s3-layer.
+// @state-proxy/s3-connector.
 import { GiB, runConnector, withCompareAndSet } from '@state-proxy/connector-core';
-import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
+import { s3ConnectorFromEnv } from '@state-proxy/s3-connector';
 
 runConnector({
   variant: 's3-buffered-cas',

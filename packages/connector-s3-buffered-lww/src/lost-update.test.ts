@@ -2,7 +2,7 @@
 // so that test can fail.
 import { runCounterWorkload } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
-import { freshBucket, startVariant } from '@state-proxy/s3-layer/testing';
+import { freshBucket, startVariant } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { variant } from './variant.js';
 

@@ -1,7 +1,7 @@
 // s3-buffered-lww: spooled bodies, one PutObject, last write wins (explicit If-Match /
-// If-None-Match still honoured). All S3 logic lives in @state-proxy/s3-layer.
+// If-None-Match still honoured). All S3 logic lives in @state-proxy/s3-connector.
 import { GiB, runConnector } from '@state-proxy/connector-core';
-import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
+import { s3ConnectorFromEnv } from '@state-proxy/s3-connector';
 
 runConnector({
   variant: 's3-buffered-lww',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MiB } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
-import { freshBucket, hashedGet, startVariant } from '@state-proxy/s3-layer/testing';
+import { freshBucket, hashedGet, startVariant } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { variant } from './variant.js';
 

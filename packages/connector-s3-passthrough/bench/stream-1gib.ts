@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBucket, s3Backend } from '@state-proxy/test-backends';
-import { chunkedPut, generatedBody, hashedGet } from '../../s3-layer/src/testing/streams.ts';
+import { chunkedPut, generatedBody, hashedGet } from '../../s3-connector/src/testing/streams.ts';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_BYTES ?? 1024 * MiB);

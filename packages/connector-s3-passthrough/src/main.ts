@@ -1,7 +1,7 @@
 // s3-passthrough: the request body streams into S3 (multipart for large or unknown lengths),
-// last write wins. All S3 logic lives in @state-proxy/s3-layer.
+// last write wins. All S3 logic lives in @state-proxy/s3-connector.
 import { runConnector } from '@state-proxy/connector-core';
-import { s3ConnectorFromEnv } from '@state-proxy/s3-layer';
+import { s3ConnectorFromEnv } from '@state-proxy/s3-connector';
 
 runConnector({
   variant: 's3-passthrough',

@@ -13,7 +13,7 @@ import {
   hashedGet,
   s3Server,
   startVariant,
-} from '@state-proxy/s3-layer/testing';
+} from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { variant } from './variant.js';
 

@@ -1,6 +1,6 @@
 // An S3 image in a pod, against the run's S3 server (RadosGW here; TEST_S3_* under ./scripts/test).
 import { fileURLToPath } from 'node:url';
-import { freshBucket, s3Env, uniquePrefix } from '@state-proxy/s3-layer/testing';
+import { freshBucket, s3Env, uniquePrefix } from '@state-proxy/s3-connector/testing';
 import { beforeAll } from 'vitest';
 import { describePod } from './describe-pod.js';
 import { bakeArgs } from './image.js';

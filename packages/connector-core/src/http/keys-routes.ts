@@ -10,7 +10,7 @@ import { quoteETag } from '../etags.js';
 import { decodeRawPath, parseQuery, validateKey, validatePrefix } from '../keys.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
-import { conditionFromHeaders } from './responses.js';
+import { conditionFromHeaders } from './conditions.js';
 import { targetOf } from './target.js';
 
 type Env = { Bindings: HttpBindings };

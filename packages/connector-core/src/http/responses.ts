@@ -1,33 +1,7 @@
-/** Building responses (error bodies) and reading the conditional request headers. */
+/** Error answers: the JSON body every error has, through hono or written straight to a socket. */
 import { STATUS_CODES } from 'node:http';
 import type { Context } from 'hono';
-import type { WriteCondition } from '../connector.js';
-import { BadRequestError, type ConnectorError } from '../errors.js';
-import { unquoteETag } from '../etags.js';
-
-/** The write condition a client asked for with If-None-Match / If-Match, if any. */
-export function conditionFromHeaders(headers: {
-  ifNoneMatch: string | undefined;
-  ifMatch: string | undefined;
-}): WriteCondition | undefined {
-  const { ifNoneMatch, ifMatch } = headers;
-  if (ifNoneMatch !== undefined && ifMatch !== undefined) {
-    throw new BadRequestError('send either If-None-Match or If-Match, not both');
-  }
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() !== '*') throw new BadRequestError('If-None-Match supports only *');
-    return { kind: 'absent' };
-  }
-  if (ifMatch !== undefined) {
-    if (ifMatch.trim() === '*' || ifMatch.includes(',')) {
-      throw new BadRequestError('If-Match takes exactly one ETag');
-    }
-    const etag = unquoteETag(ifMatch);
-    if (etag === '') throw new BadRequestError('If-Match is empty');
-    return { kind: 'match', etag };
-  }
-  return undefined;
-}
+import type { ConnectorError } from '../errors.js';
 
 /** A 503 (backend down, memory busy) is worth retrying shortly; clients that honour Retry-After wait a second. */
 const RETRY_AFTER = { 'Retry-After': '1' };

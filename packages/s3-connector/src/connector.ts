@@ -28,13 +28,13 @@ import {
   type WriteCondition,
 } from '@state-proxy/connector-core';
 import * as attributes from './attributes.js';
-import { createS3Client } from './client.js';
 import type { S3Settings } from './config.js';
 import { isUnexplainedDenial, translateS3Error } from './errors.js';
 import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
 import { S3Paths } from './paths.js';
+import { createS3Client } from './s3-client.js';
 import { putBuffered, putStreaming, type WriteContext } from './writes.js';
 
 export type WriteMode = Connector['writeMode'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../errors.js';
-import { conditionFromHeaders } from './responses.js';
+import { conditionFromHeaders } from './conditions.js';
 
 describe('conditionFromHeaders', () => {
   it('maps If-None-Match: * and If-Match to write conditions', () => {

@@ -31,7 +31,7 @@ export async function serveS3InProcess(
   process.env.AWS_SECRET_ACCESS_KEY = settingsEnv.AWS_SECRET_ACCESS_KEY;
   const memory = new MemoryBudget(defaultMemoryBudget(), 10_000);
   const connector = new S3Connector(readS3Settings(settingsEnv, prefix), writeMode, memory);
-  const dir = await mkdtemp(join(tmpdir(), 's3-layer-'));
+  const dir = await mkdtemp(join(tmpdir(), 's3-connector-'));
   const serving = await serveConnector(connector, {
     socketPath: join(dir, 's.sock'),
     memory,

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { VersionMemory, withCompareAndSet } from './compare-and-set.js';
 import type { Connector, WriteBody, WriteCondition } from './connector.js';
 import { ConflictError, KeyNotFoundError, UnavailableError } from './errors.js';
-import { VersionMemory, withCompareAndSet } from './versions.js';
 
 const body = (text: string): WriteBody => ({
   length: text.length,
