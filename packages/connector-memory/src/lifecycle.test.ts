@@ -9,11 +9,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ConnectorClient } from '@state-proxy/connector-core';
+import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core';
 import { spawnConnector } from '@state-proxy/connector-core/conformance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
+
+/**
+ * The line of the connector's output that contains `text`, once it has been printed. The socket
+ * serves a moment before the start line is logged, and the SIGTERM/SIGINT handlers are installed
+ * right after it, in the same synchronous step: a request sent once the line is seen is answered
+ * by a process that shuts down gracefully. Rejects when the process exits first.
+ */
+async function loggedLine(connector: SpawnedConnector, text: string): Promise<string> {
+  const stdout = connector.child.stdout!;
+  const exited = connector.exited.then((code) => ({ code }));
+  // Each turn waits for more output; the process prints a handful of lines while it starts.
+  for (let chunks = 0; chunks < 1000; chunks++) {
+    const line = connector
+      .output()
+      .split('\n')
+      .find((candidate) => candidate.includes(text));
+    if (line !== undefined) return line;
+    const exit = await Promise.race([once(stdout, 'data').then(() => undefined), exited]);
+    if (exit)
+      throw new Error(`the connector exited (${exit.code}) before logging "${text}":\n${connector.output()}`);
+  }
+  throw new Error(`the connector did not log "${text}":\n${connector.output()}`);
+}
 
 describe('process lifecycle', () => {
   let dir: string;
@@ -81,14 +104,8 @@ describe('process lifecycle', () => {
     const connector = await spawnConnector({ entry, env: { STATE_PREFIX: 'tenant-a' } });
     try {
       // The socket may answer a moment before the line reaches the pipe.
-      const startLine = () =>
-        connector
-          .output()
-          .split('\n')
-          .find((text) => text.includes('connector listening'));
-      if (!startLine()) await new Promise((resolve) => connector.child.stdout?.once('data', resolve));
-      const line = startLine();
-      expect(JSON.parse(line ?? '{}')).toMatchObject({
+      const line = await loggedLine(connector, 'connector listening');
+      expect(JSON.parse(line)).toMatchObject({
         variant: 'memory',
         prefix: 'tenant-a',
         backend: 'memory',
@@ -102,9 +119,13 @@ describe('process lifecycle', () => {
   it('replaces a stale socket left by a killed process', async () => {
     const socketPath = join(dir, 'connector.sock');
     const first = await spawnConnector({ entry, socketPath });
-    first.child.kill('SIGKILL');
-    await first.exited;
-    expect((await stat(socketPath)).isSocket()).toBe(true);
+    try {
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect((await stat(socketPath)).isSocket()).toBe(true);
+    } finally {
+      await first.stop(); // dead by now: this removes the temp dir spawnConnector made for it
+    }
     const second = await spawnConnector({ entry, socketPath });
     try {
       const client = new ConnectorClient(socketPath);
@@ -118,22 +139,27 @@ describe('process lifecycle', () => {
   it('on SIGTERM lets an in-flight upload finish, removes the socket and exits 0', async () => {
     const connector = await spawnConnector({ entry });
     const client = new ConnectorClient(connector.socketPath);
-    const body = new PassThrough();
-    const upload = client.put('in-flight', body);
-    body.write(Buffer.alloc(100_000, 1));
-    // Wait until the server counts the upload in flight (2: the upload and this /metrics request).
-    for (let attempt = 0; ; attempt++) {
-      const metrics = (await client.request({ method: 'GET', path: '/metrics' })).body.toString();
-      if (/state_proxy_requests_in_flight 2/.test(metrics)) break;
-      if (attempt > 500) throw new Error('the upload never reached the server');
+    try {
+      // Until then a SIGTERM would end the process at once: its handlers are not installed yet.
+      await loggedLine(connector, 'connector listening');
+      const body = new PassThrough();
+      const upload = client.put('in-flight', body);
+      body.write(Buffer.alloc(100_000, 1));
+      // Wait until the server counts the upload in flight (2: the upload and this /metrics request).
+      for (let attempt = 0; ; attempt++) {
+        const metrics = (await client.request({ method: 'GET', path: '/metrics' })).body.toString();
+        if (/state_proxy_requests_in_flight 2/.test(metrics)) break;
+        if (attempt > 500) throw new Error('the upload never reached the server');
+      }
+      connector.child.kill('SIGTERM');
+      body.end(Buffer.alloc(100_000, 2));
+      expect((await upload).status).toBe(204);
+      expect(await connector.exited).toBe(0);
+      await expect(stat(connector.socketPath)).rejects.toThrow(/ENOENT/);
+      expect(connector.output()).toContain('shutting down');
+    } finally {
+      client.close();
+      await connector.stop();
     }
-    connector.child.kill('SIGTERM');
-    body.end(Buffer.alloc(100_000, 2));
-    expect((await upload).status).toBe(204);
-    expect(await connector.exited).toBe(0);
-    await expect(stat(connector.socketPath)).rejects.toThrow(/ENOENT/);
-    expect(connector.output()).toContain('shutting down');
-    client.close();
-    await connector.stop();
   });
 });

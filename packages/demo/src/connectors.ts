@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core';
 import type { RedisBackend, S3Backend } from '@state-proxy/test-backends';
+import { track } from './cleanup.js';
 
 export const VARIANTS = [
   'redis-buffered-cas',
@@ -34,17 +35,38 @@ function envFor(variant: Variant, backends: Backends, prefix: string): Record<st
   };
 }
 
-export function startConnector(
+/** Starts a connector that an interrupt stops too, even one still starting. */
+export async function startConnector(
   variant: Variant,
   backends: Backends,
   prefix: string,
 ): Promise<SpawnedConnector> {
-  return spawnConnector({
+  const starting = spawnConnector({
     entry: entryOf(variant),
     env: { ...envFor(variant, backends, prefix), LOG_LEVEL: 'warn' },
     // Generous: eight replicas start at once on a small machine.
     startTimeoutMs: 60_000,
   });
+  // A start that fails has cleaned up after itself: nothing is left to stop then.
+  const untrack = track(() =>
+    starting.then(
+      (connector) => connector.stop(),
+      () => {},
+    ),
+  );
+  try {
+    const connector = await starting;
+    return {
+      ...connector,
+      async stop() {
+        untrack();
+        await connector.stop();
+      },
+    };
+  } catch (error) {
+    untrack();
+    throw error;
+  }
 }
 
 /** Peak resident memory of a process so far, in MiB (Linux). */

@@ -4,12 +4,15 @@
  */
 import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core';
 import { createBucket, redisBackend, s3Backend } from '@state-proxy/test-backends';
+import { isStopping, stopOnSignals } from './cleanup.js';
 import { type Backends, startConnector, VARIANTS } from './connectors.js';
 import { counterScene, listingScene, streamingScene, ttlScene } from './scenes.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
+  // On Ctrl-C the connectors are stopped here; the servers test-backends started, it stops itself.
+  stopOnSignals(say);
   say('Starting backends (a local redis-server and Ceph RadosGW unless given in the environment)...');
   const redis = await redisBackend();
   const s3 = await s3Backend();
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (isStopping()) return; // interrupted: the signal handler stops everything and exits
   process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 /** Sending exact bytes over the socket, for requests a well-behaved client would never send. */
 import { connect } from 'node:net';
+import type { ClientResponse } from '../client.js';
 
 export interface RawResponse {
   status: number;
@@ -26,6 +27,16 @@ export function rawRequest(socketPath: string, request: Buffer | string): Promis
     });
     socket.write(request);
   });
+}
+
+/** The answer as ConnectorClient would have it (header names in lower case), for the same assertions. */
+export function asClientResponse(raw: RawResponse): ClientResponse {
+  const headers: Record<string, string> = {};
+  for (const line of raw.head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: raw.status, headers, body: Buffer.from(raw.body) };
 }
 
 /** A PUT that sends part of its declared body and then disconnects. */

@@ -9,6 +9,7 @@ import { type ClientResponse, ConnectorClient, encodeKey } from '../client.js';
 import { MAX_META_BODY_BYTES } from '../http/meta-routes.js';
 import { MAX_KEY_BYTES } from '../keys.js';
 import type { StartedConnector } from '../spawn.js';
+import { asClientResponse, rawRequest } from './raw.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
 const LIMIT = 64 * 1024;
@@ -41,8 +42,23 @@ export function limitTests(suite: Suite): void {
 
     it('a chunked body that passes the limit is 413 too_large and nothing is written', async () => {
       const key = uniqueKey('chunked-over-limit');
-      const chunks = Array.from({ length: 8 }, () => Buffer.alloc(16 * 1024, 3));
-      expectError(await client.put(key, Readable.from(chunks)), 413, 'too_large');
+      // 128 KiB in 16 KiB chunks, and the whole request in one write before the answer is read:
+      // the client is never still writing while the 413 goes out, whenever the server sends it.
+      const chunk = Buffer.alloc(16 * 1024, 3);
+      const framed = Array.from({ length: 8 }, () => [
+        Buffer.from(`${chunk.length.toString(16)}\r\n`),
+        chunk,
+        Buffer.from('\r\n'),
+      ]).flat();
+      const request = Buffer.concat([
+        Buffer.from(
+          `PUT /keys/${encodeKey(key)} HTTP/1.1\r\nHost: connector\r\n` +
+            'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
+        ),
+        ...framed,
+        Buffer.from('0\r\n\r\n'),
+      ]);
+      expectError(asClientResponse(await rawRequest(limited!.socketPath, request)), 413, 'too_large');
       expectError(await client.get(key), 404, 'key_not_found');
       expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
     });

