@@ -214,6 +214,25 @@ export function runConnector(options: RunOptions): void {
 async function run(options: RunOptions): Promise<void> {
   const core = readCoreConfig(process.env, { maxBodyBytes: options.defaultMaxBodyBytes });
   const log = createLogger(core.logLevel, { variant: options.variant });
+  // Signals are handled from the start: a SIGTERM that comes while the connector is being set up
+  // (its socket may already accept a request) still ends in a clean shutdown, not a kill.
+  let serving: ServingConnector | undefined;
+  let signalled: string | undefined;
+  const shutdown = (signal: string) => {
+    signalled ??= signal;
+    if (!serving) return; // done below, once the server is up
+    log.info({ signal, graceMs: core.shutdownGraceMs }, 'shutting down');
+    serving.close(core.shutdownGraceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
   const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
   const { connector, backend } = options.create(process.env, core, log, memory);
   const stale = await removeStaleSpoolFiles(core.spoolDir);
@@ -224,7 +243,7 @@ async function run(options: RunOptions): Promise<void> {
   process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
 
-  const serving = await serveConnector(connector, {
+  serving = await serveConnector(connector, {
     socketPath: core.socketPath,
     socketMode: core.socketMode,
     maxBodyBytes: core.maxBodyBytes,
@@ -246,17 +265,5 @@ async function run(options: RunOptions): Promise<void> {
     },
     'connector listening',
   );
-
-  const shutdown = (signal: string) => {
-    log.info({ signal, graceMs: core.shutdownGraceMs }, 'shutting down');
-    serving.close(core.shutdownGraceMs).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (signalled) shutdown(signalled);
 }
