@@ -16,7 +16,6 @@ function recordingConnector() {
   let nextWrite: () => Promise<{ etag: string }> = async () => ({ etag: `v${conditions.length}` });
   let nextRead: () => Promise<{ etag: string }> = async () => ({ etag: 'read-etag' });
   const inner: Connector = {
-    writeMode: 'buffered',
     read: async () => ({ body: Buffer.from('x'), length: 1, ...(await nextRead()) }),
     stat: async () => undefined,
     write: async (_key, _body, condition) => {
@@ -125,9 +124,9 @@ describe('withCompareAndSet', () => {
     };
     const cas = withCompareAndSet(inner, 10);
     await cas.read('k');
-    await expect(cas.setAttribute('k', 'content_type', 'x')).rejects.toBeInstanceOf(ConflictError);
+    await expect(cas.setAttribute!('k', 'content_type', 'x')).rejects.toBeInstanceOf(ConflictError);
     conflict = false;
-    await cas.setAttribute('k', 'content_type', 'x');
+    await cas.setAttribute!('k', 'content_type', 'x');
     expect(seen).toEqual([{ kind: 'match', etag: 'read-etag' }, undefined]);
   });
 
@@ -135,7 +134,7 @@ describe('withCompareAndSet', () => {
     const { inner, conditions } = recordingConnector();
     const cas = withCompareAndSet(inner, 10);
     await cas.read('k');
-    await cas.setAttribute('k', 'content_type', 'text/plain');
+    await cas.setAttribute!('k', 'content_type', 'text/plain');
     await cas.write('k', body('1'));
     expect(conditions).toEqual([{ kind: 'match', etag: 'after-attribute' }]);
   });

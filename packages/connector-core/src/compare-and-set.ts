@@ -9,7 +9,14 @@
  * re-reads; a delete forgets it; an explicit condition from the client wins over the memory.
  */
 import { LRUCache } from 'lru-cache';
-import type { Connector, ETag, ListOptions, WriteBody, WriteCondition } from './connector.js';
+import type {
+  AttributeWriteResult,
+  Connector,
+  ETag,
+  ListOptions,
+  WriteBody,
+  WriteCondition,
+} from './connector.js';
 import { ConflictError, KeyNotFoundError } from './errors.js';
 
 const ABSENT = Symbol('absent');
@@ -51,8 +58,7 @@ export class VersionMemory {
 
 export function withCompareAndSet(inner: Connector, maxKeys: number): Connector {
   const memory = new VersionMemory(maxKeys);
-  return {
-    writeMode: inner.writeMode,
+  const wrapped: Connector = {
     ...(inner.maxKeyBytes === undefined ? {} : { maxKeyBytes: inner.maxKeyBytes }),
 
     async read(key) {
@@ -84,10 +90,21 @@ export function withCompareAndSet(inner: Connector, maxKeys: number): Connector 
       await inner.delete(key);
     },
 
+    stat: (key) => inner.stat(key),
+    list: (options: ListOptions) => inner.list(options),
+    checkReady: () => inner.checkReady(),
+    close: () => inner.close(),
+  };
+  const { listAttributes, getAttribute, setAttribute } = inner;
+  if (!listAttributes || !getAttribute || !setAttribute) return wrapped;
+  return {
+    ...wrapped,
+    listAttributes: (key) => listAttributes.call(inner, key),
+    getAttribute: (key, name) => getAttribute.call(inner, key, name),
     async setAttribute(key, name, value) {
-      let result: Awaited<ReturnType<Connector['setAttribute']>>;
+      let result: AttributeWriteResult;
       try {
-        result = await inner.setAttribute(key, name, value, memory.conditionFor(key));
+        result = await setAttribute.call(inner, key, name, value, memory.conditionFor(key));
       } catch (error) {
         if (error instanceof ConflictError) memory.forget(key);
         throw error;
@@ -98,12 +115,5 @@ export function withCompareAndSet(inner: Connector, maxKeys: number): Connector 
       else if (result.etag !== undefined) memory.rememberVersion(key, result.etag);
       return result;
     },
-
-    stat: (key) => inner.stat(key),
-    list: (options: ListOptions) => inner.list(options),
-    listAttributes: (key) => inner.listAttributes(key),
-    getAttribute: (key, name) => inner.getAttribute(key, name),
-    checkReady: () => inner.checkReady(),
-    close: () => inner.close(),
   };
 }

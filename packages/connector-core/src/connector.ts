@@ -72,15 +72,27 @@ export interface ListOptions {
   limit?: number;
 }
 
+/**
+ * What a backend implements (docs/protocol.md). Required: read, stat, write (with a condition),
+ * delete, list, readiness and close. Extended attributes are optional: a connector without them
+ * answers `/meta` with no attributes (core checks that the key exists, once).
+ *
+ * | member | purpose | required |
+ * | --- | --- | --- |
+ * | `read` | a key's bytes, length and ETag; KeyNotFoundError when missing | yes |
+ * | `stat` | a key's length and ETag, undefined when missing | yes |
+ * | `write` | store a body, atomically under its condition; ConflictError when it does not hold | yes |
+ * | `delete` | remove a key; KeyNotFoundError when missing | yes |
+ * | `list` | keys and pseudo-directories under a prefix, sorted (see Listing) | yes |
+ * | `checkReady` | throws UnavailableError or TimeoutError when the backend cannot serve | yes |
+ * | `close` | releases the backend client | yes |
+ * | `maxKeyBytes` | the longest key the backend takes, its namespace counted (KeyNamespace) | no |
+ * | `listAttributes`, `getAttribute`, `setAttribute` | extended attributes (docs/attributes.md) | no, all three or none |
+ */
 export interface Connector {
   /**
-   * `buffered`: the core spools the whole body (memory, then a temp file) before `write`.
-   * `streaming`: `write` receives the live request stream.
-   */
-  readonly writeMode: 'buffered' | 'streaming';
-  /**
    * The longest key (UTF-8 bytes) this connector can store, what it puts before each key in the
-   * backend counted (see keyBytesUnder); MAX_KEY_BYTES when absent. The core rejects longer keys
+   * backend counted (see KeyNamespace); MAX_KEY_BYTES when absent. The core rejects longer keys
    * and listing prefixes with 400 before any call.
    */
   readonly maxKeyBytes?: number;
@@ -92,15 +104,15 @@ export interface Connector {
   list(options: ListOptions): Promise<Listing>;
 
   /** Names of the extended attributes the key has (without the `user.asya.` prefix). */
-  listAttributes(key: string): Promise<string[]>;
-  getAttribute(key: string, name: string): Promise<string>;
+  listAttributes?(key: string): Promise<string[]>;
+  getAttribute?(key: string, name: string): Promise<string>;
   /**
    * Returns the new ETag when the write made a new version (S3 content_type), or `deleted` when
    * it removed the key (Redis ttl <= 0), so the CAS memory stays right. A connector whose
    * attribute write makes a new version honours `condition` (the version the CAS memory
    * expects) like a write does: ConflictError when the key is no longer at that version.
    */
-  setAttribute(
+  setAttribute?(
     key: string,
     name: string,
     value: string,
@@ -110,4 +122,22 @@ export interface Connector {
   /** Throws (UnavailableError, TimeoutError) when the backend cannot serve. */
   checkReady(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What a variant is, declared once in its package (`src/variant.ts`): its main.ts hands it to
+ * runConnector, which applies the CAS memory and the write mode from it, and the tests, the bench
+ * and the image definitions read it from there.
+ */
+export interface VariantDeclaration {
+  /** e.g. `redis-buffered-cas`: the image suffix, and `variant` in the logs. */
+  readonly name: string;
+  /** `cas`: plain writes of a key read before are conditional on it (docs/consistency.md). */
+  readonly consistency: 'cas' | 'lww';
+  /** `buffered`: the core spools the whole body before `write`; `streaming`: `write` gets the live request. */
+  readonly writeMode: 'buffered' | 'streaming';
+  /** STATE_MAX_BODY_BYTES when unset; undefined: no limit. */
+  readonly defaultMaxBodyBytes: number | undefined;
+  /** The extended attributes it serves (docs/attributes.md), [] for none. */
+  readonly attributes: readonly string[];
 }

@@ -15,7 +15,6 @@ function scriptedConnector(overrides: Partial<Connector>): Connector {
     throw new Error('not scripted');
   };
   return {
-    writeMode: 'buffered',
     read: fail,
     stat: fail,
     write: fail,

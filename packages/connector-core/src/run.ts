@@ -6,6 +6,7 @@ import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { withCompareAndSet } from './compare-and-set.js';
 import {
   ConfigError,
   type CoreConfig,
@@ -19,7 +20,7 @@ import {
   type Env,
   readCoreConfig,
 } from './config.js';
-import type { Connector } from './connector.js';
+import type { Connector, VariantDeclaration } from './connector.js';
 import { createApp } from './http/app.js';
 import { createProtocolServer } from './http/server.js';
 import { defaultMemoryBudget, MemoryBudget } from './memory-budget.js';
@@ -30,6 +31,8 @@ import { removeStaleSpoolFiles, type SpoolOptions } from './spool.js';
 
 export interface ServeOptions {
   socketPath: string;
+  /** How request bodies reach `write` (VariantDeclaration['writeMode']); default `buffered`. */
+  writeMode?: VariantDeclaration['writeMode'];
   /** Default DEFAULT_SOCKET_MODE (0o666): the runtime runs as another user of the pod. */
   socketMode?: number;
   /** Largest accepted body in bytes; undefined: no limit. */
@@ -123,6 +126,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   });
   const app = createApp({
     connector,
+    writeMode: options.writeMode ?? 'buffered',
     log,
     metrics,
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
@@ -182,21 +186,24 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   };
 }
 
+/** What `create` gets besides the environment. */
+export interface CreateContext {
+  /** The settings every connector shares, read from the environment (STATE_PREFIX is `core.prefix`). */
+  core: CoreConfig;
+  log: Logger;
+  /** The budget a connector takes its share from for body bytes it holds (backend I/O chunks). */
+  memory: MemoryBudget;
+}
+
 export interface RunOptions {
-  /** The variant name, e.g. `redis-buffered-cas`; also the image suffix. */
-  variant: string;
-  /** The size limit when STATE_MAX_BODY_BYTES is not set; undefined: no limit. */
-  defaultMaxBodyBytes: number | undefined;
+  /** What the variant is (its package's `src/variant.ts`). */
+  variant: VariantDeclaration;
   /**
-   * Builds the connector from the environment. Throws ConfigError for a bad setting. `memory` is
-   * the budget the connector takes its share from for body bytes it holds (backend I/O chunks).
+   * Builds the connector from the environment; throws ConfigError for a bad setting. `backend`
+   * says where it stores, for the start log line (credentials masked). The CAS memory is not
+   * yours to add: runConnector wraps a `cas` variant's connector in withCompareAndSet.
    */
-  create(
-    env: Env,
-    core: CoreConfig,
-    log: Logger,
-    memory: MemoryBudget,
-  ): { connector: Connector; backend: string };
+  create(env: Env, context: CreateContext): { connector: Connector; backend: string };
 }
 
 /** A variant's main: exits 1 with one line on a bad setting, 0 after a graceful shutdown. */
@@ -212,8 +219,9 @@ export function runConnector(options: RunOptions): void {
 }
 
 async function run(options: RunOptions): Promise<void> {
-  const core = readCoreConfig(process.env, { maxBodyBytes: options.defaultMaxBodyBytes });
-  const log = createLogger(core.logLevel, { variant: options.variant });
+  const { variant } = options;
+  const core = readCoreConfig(process.env, { maxBodyBytes: variant.defaultMaxBodyBytes });
+  const log = createLogger(core.logLevel, { variant: variant.name });
   // Signals are handled from the start: a SIGTERM that comes while the connector is being set up
   // (its socket may already accept a request) still ends in a clean shutdown, not a kill.
   let serving: ServingConnector | undefined;
@@ -234,7 +242,11 @@ async function run(options: RunOptions): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 
   const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
-  const { connector, backend } = options.create(process.env, core, log, memory);
+  const created = options.create(process.env, { core, log, memory });
+  const connector =
+    variant.consistency === 'cas'
+      ? withCompareAndSet(created.connector, core.casMemoryKeys)
+      : created.connector;
   const stale = await removeStaleSpoolFiles(core.spoolDir);
   if (stale.length > 0)
     log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
@@ -245,6 +257,7 @@ async function run(options: RunOptions): Promise<void> {
 
   serving = await serveConnector(connector, {
     socketPath: core.socketPath,
+    writeMode: variant.writeMode,
     socketMode: core.socketMode,
     maxBodyBytes: core.maxBodyBytes,
     spool: { memoryBytes: core.spoolMemoryBytes, dir: core.spoolDir },
@@ -257,7 +270,7 @@ async function run(options: RunOptions): Promise<void> {
   log.info(
     {
       prefix: core.prefix,
-      backend,
+      backend: created.backend,
       socket: core.socketPath,
       maxBodyBytes: core.maxBodyBytes ?? null,
       memoryBudgetBytes: memory.totalBytes,

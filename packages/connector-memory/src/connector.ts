@@ -1,7 +1,7 @@
 /**
  * The reference connector: an in-memory store with atomic conditions and a `ttl` attribute. It is
- * the smallest complete example of a connector; the CAS memory is added by `withCompareAndSet`
- * in main.ts, exactly as the Redis and S3 CAS variants do it.
+ * the smallest complete example of a connector. Its variant declares `cas` consistency (variant.ts),
+ * so runConnector adds the CAS memory, exactly as for the Redis and S3 CAS variants.
  */
 import { hash } from 'node:crypto';
 import {
@@ -29,7 +29,6 @@ interface Entry {
 }
 
 export class MemoryConnector implements Connector {
-  readonly writeMode = 'buffered';
   readonly #entries = new Map<string, Entry>();
 
   constructor(private readonly now: () => number = Date.now) {}

@@ -1,11 +1,5 @@
-import { runConnector, withCompareAndSet } from '@state-proxy/connector-core';
+import { runConnector } from '@state-proxy/connector-core';
 import { MemoryConnector } from './connector.js';
+import { variant } from './variant.js';
 
-runConnector({
-  variant: 'memory',
-  defaultMaxBodyBytes: 512 * 1024 * 1024,
-  create: (_env, core) => ({
-    connector: withCompareAndSet(new MemoryConnector(), core.casMemoryKeys),
-    backend: 'memory',
-  }),
-});
+runConnector({ variant, create: () => ({ connector: new MemoryConnector(), backend: 'memory' }) });

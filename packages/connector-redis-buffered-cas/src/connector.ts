@@ -77,7 +77,6 @@ export function etagOf(value: Buffer): ETag {
 }
 
 export class RedisConnector implements Connector {
-  readonly writeMode = 'buffered';
   readonly #connection: RedisConnection;
   readonly #keys: StorageKeys;
   readonly #memory: MemoryBudget;

@@ -1,12 +1,12 @@
 /** The redis-buffered-cas process: config from the environment, then core's runner does the rest. */
-import { MiB, runConnector, withCompareAndSet } from '@state-proxy/connector-core';
+import { runConnector } from '@state-proxy/connector-core';
 import { readRedisConfig } from './config.js';
 import { RedisConnector } from './connector.js';
+import { variant } from './variant.js';
 
 runConnector({
-  variant: 'redis-buffered-cas',
-  defaultMaxBodyBytes: 512 * MiB,
-  create(env, core, log, memory) {
+  variant,
+  create(env, { core, log, memory }) {
     const redis = readRedisConfig(env);
     // Outages are logged once when they start and once when they end, not per reconnect attempt;
     // so is a server refusing our credentials, which looks alike to node-redis. Before the first
@@ -24,6 +24,6 @@ runConnector({
         everConnected ||= connected;
       },
     });
-    return { connector: withCompareAndSet(connector, core.casMemoryKeys), backend: redis.maskedUrl };
+    return { connector, backend: redis.maskedUrl };
   },
 });

@@ -4,7 +4,7 @@ import { runCounterWorkload } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { freshBucket, startVariant } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { variant } from './variant.js';
+import { underTest as variant } from './under-test.js';
 
 const WORKERS = 8;
 const CYCLES = 20;

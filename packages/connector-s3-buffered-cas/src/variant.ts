@@ -1,10 +1,13 @@
-// How the tests start this variant: its bundle, built by `pnpm build` before `pnpm test`.
-import { fileURLToPath } from 'node:url';
-import type { VariantUnderTest } from '@state-proxy/s3-connector/testing';
+// s3-buffered-cas: spooled bodies, one PutObject; plain writes of a key read before are
+// conditional on the ETag read (docs/consistency.md#compare-and-set). All S3 logic lives in
+// @state-proxy/s3-connector.
+import { GiB, type VariantDeclaration } from '@state-proxy/connector-core';
+import { S3_ATTRIBUTES } from '@state-proxy/s3-connector';
 
-export const variant: VariantUnderTest = {
+export const variant = {
   name: 's3-buffered-cas',
-  entry: fileURLToPath(new URL('../dist/main.cjs', import.meta.url)),
   consistency: 'cas',
   writeMode: 'buffered',
-};
+  defaultMaxBodyBytes: 5 * GiB, // the largest single PutObject
+  attributes: S3_ATTRIBUTES,
+} satisfies VariantDeclaration;

@@ -9,7 +9,7 @@ import { MiB } from '@state-proxy/connector-core';
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { freshBucket, hashedGet, startVariant } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { variant } from './variant.js';
+import { underTest as variant } from './under-test.js';
 
 const SIZE = 100 * MiB;
 

@@ -1,10 +1,13 @@
-// How the tests start this variant: its bundle, built by `pnpm build` before `pnpm test`.
-import { fileURLToPath } from 'node:url';
-import type { VariantUnderTest } from '@state-proxy/s3-connector/testing';
+// s3-buffered-lww: spooled bodies, one PutObject, last write wins (explicit If-Match /
+// If-None-Match still honoured). All S3 logic lives in
+// @state-proxy/s3-connector.
+import { GiB, type VariantDeclaration } from '@state-proxy/connector-core';
+import { S3_ATTRIBUTES } from '@state-proxy/s3-connector';
 
-export const variant: VariantUnderTest = {
+export const variant = {
   name: 's3-buffered-lww',
-  entry: fileURLToPath(new URL('../dist/main.cjs', import.meta.url)),
   consistency: 'lww',
   writeMode: 'buffered',
-};
+  defaultMaxBodyBytes: 5 * GiB, // the largest single PutObject
+  attributes: S3_ATTRIBUTES,
+} satisfies VariantDeclaration;

@@ -15,7 +15,7 @@ import {
   startVariant,
 } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { variant } from './variant.js';
+import { underTest as variant } from './under-test.js';
 
 const BIG = 256 * MiB;
 const PART = 8 * MiB;

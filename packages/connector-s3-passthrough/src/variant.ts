@@ -1,10 +1,13 @@
-// How the tests start this variant: its bundle, built by `pnpm build` before `pnpm test`.
-import { fileURLToPath } from 'node:url';
-import type { VariantUnderTest } from '@state-proxy/s3-connector/testing';
+// s3-passthrough: the request body streams into S3 (multipart for large or unknown lengths),
+// last write wins. All S3 logic lives in
+// @state-proxy/s3-connector.
+import type { VariantDeclaration } from '@state-proxy/connector-core';
+import { S3_ATTRIBUTES } from '@state-proxy/s3-connector';
 
-export const variant: VariantUnderTest = {
+export const variant = {
   name: 's3-passthrough',
-  entry: fileURLToPath(new URL('../dist/main.cjs', import.meta.url)),
   consistency: 'lww',
   writeMode: 'streaming',
-};
+  defaultMaxBodyBytes: undefined, // no limit: memory stays bounded by part size x queue size
+  attributes: S3_ATTRIBUTES,
+} satisfies VariantDeclaration;

@@ -18,7 +18,8 @@ import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import type { WriteContext } from './writes.js';
 
-export const ATTRIBUTES = [
+/** The extended attributes of an S3 object, as the S3 variants declare them. */
+export const S3_ATTRIBUTES: readonly string[] = [
   'url',
   'presigned_url',
   'etag',
@@ -56,7 +57,7 @@ async function existing(ctx: WriteContext, key: string): Promise<Head> {
 
 export async function listAttributes(ctx: WriteContext, key: string): Promise<string[]> {
   await existing(ctx, key);
-  return [...ATTRIBUTES];
+  return [...S3_ATTRIBUTES];
 }
 
 export async function getAttribute(ctx: WriteContext, key: string, name: string): Promise<string> {

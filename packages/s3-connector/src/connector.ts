@@ -1,6 +1,6 @@
 /**
- * The Connector over S3, shared by the three S3 variants; they differ only in `writeMode` (and in
- * whether the core's withCompareAndSet wraps it). Follow a key: HTTP route → this class →
+ * The Connector over S3, shared by the three S3 variants; they differ only in their write mode
+ * (and in their consistency, which core applies from their declaration). Follow a key: HTTP route → this class →
  * paths.ts (object key) → one S3 call → errors.ts on failure.
  */
 import type { Readable } from 'node:stream';
@@ -24,6 +24,7 @@ import {
   type ReadResult,
   type Stat,
   UnavailableError,
+  type VariantDeclaration,
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
@@ -37,7 +38,7 @@ import { S3Paths } from './paths.js';
 import { createS3Client } from './s3-client.js';
 import { putBuffered, putStreaming, type WriteContext } from './writes.js';
 
-export type WriteMode = Connector['writeMode'];
+export type WriteMode = VariantDeclaration['writeMode'];
 
 /** Objects up to this size are read whole before answering; larger ones stream. */
 const SMALL_READ_BYTES = 64 * 1024;
@@ -57,7 +58,7 @@ async function readWhole(body: Readable, length: number, key: string): Promise<B
 }
 
 export class S3Connector implements Connector {
-  readonly writeMode: WriteMode;
+  readonly #writeMode: WriteMode;
   readonly #ctx: WriteContext;
 
   constructor(
@@ -66,7 +67,7 @@ export class S3Connector implements Connector {
     memory: MemoryBudget,
     client: S3Client = createS3Client(settings),
   ) {
-    this.writeMode = writeMode;
+    this.#writeMode = writeMode;
     this.#ctx = { client, settings, memory, paths: new S3Paths(settings.bucket, settings.prefix) };
   }
 
@@ -109,7 +110,7 @@ export class S3Connector implements Connector {
   }
 
   write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
-    return this.writeMode === 'streaming'
+    return this.#writeMode === 'streaming'
       ? putStreaming(this.#ctx, key, body, condition)
       : putBuffered(this.#ctx, key, body, condition);
   }

@@ -1,14 +1,13 @@
-/** Everything a variant's main.ts needs beyond wiring: env → settings → connector + description. */
-import type { Env, MemoryBudget } from '@state-proxy/connector-core';
+/** A variant's connector from the environment: settings, then the connector and its description. */
+import type { CreateContext, Env } from '@state-proxy/connector-core';
 import { describeBackend, readS3Settings } from './config.js';
 import { S3Connector, type WriteMode } from './connector.js';
 
-export function s3ConnectorFromEnv(
+export function createS3Connector(
   env: Env,
-  prefix: string,
+  { core, memory }: CreateContext,
   writeMode: WriteMode,
-  memory: MemoryBudget,
 ): { connector: S3Connector; backend: string } {
-  const settings = readS3Settings(env, prefix);
+  const settings = readS3Settings(env, core.prefix);
   return { connector: new S3Connector(settings, writeMode, memory), backend: describeBackend(settings) };
 }

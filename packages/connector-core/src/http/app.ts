@@ -7,7 +7,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { Connector } from '../connector.js';
+import type { Connector, VariantDeclaration } from '../connector.js';
 import { MethodNotAllowedError, NotFoundError, toConnectorError } from '../errors.js';
 import { MAX_KEY_BYTES } from '../keys.js';
 import type { Metrics } from '../metrics.js';
@@ -20,6 +20,8 @@ import { targetOf } from './target.js';
 
 export interface AppOptions {
   connector: Connector;
+  /** `buffered`: bodies are spooled whole before `write`; `streaming`: `write` gets the live request. */
+  writeMode: VariantDeclaration['writeMode'];
   body: BodyOptions;
   log: Logger;
   metrics: Metrics;
@@ -31,6 +33,7 @@ const BACKEND_FAILURES = new Set(['unavailable', 'timeout', 'permission_denied']
 
 export function createApp({
   connector,
+  writeMode,
   body,
   log,
   metrics,
@@ -52,7 +55,7 @@ export function createApp({
   });
 
   const maxKeyBytes = connector.maxKeyBytes ?? MAX_KEY_BYTES;
-  addKeyRoutes(app, connector, body, log, maxKeyBytes);
+  addKeyRoutes(app, connector, writeMode, body, log, maxKeyBytes);
   addMetaRoutes(app, connector, body, maxKeyBytes);
 
   // A known route with a method it does not take.

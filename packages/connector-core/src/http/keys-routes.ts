@@ -5,7 +5,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { Connector } from '../connector.js';
+import type { Connector, VariantDeclaration } from '../connector.js';
 import { quoteETag } from '../etags.js';
 import { decodeRawPath, parseQuery, validateKey, validatePrefix } from '../keys.js';
 import { countTransferred } from '../release-memory.js';
@@ -27,6 +27,7 @@ export function queryOf(c: Context<Env>): URLSearchParams {
 export function addKeyRoutes(
   app: Hono<Env>,
   connector: Connector,
+  writeMode: VariantDeclaration['writeMode'],
   body: BodyOptions,
   log: Logger,
   maxKeyBytes: number,
@@ -92,7 +93,7 @@ export function addKeyRoutes(
       ifMatch: req.headers['if-match'],
     });
     let etag: string;
-    if (connector.writeMode === 'streaming') {
+    if (writeMode === 'streaming') {
       ({ etag } = await connector.write(key, liveRequestBody(req, body), condition));
     } else {
       const spool = await spoolRequestBody(req, body);

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Connector } from '../connector.js';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, KeyNotFoundError, UnsupportedAttributeError } from '../errors.js';
 import { type BodyOptions, readSmallBody } from './body.js';
 import { keyOf, queryOf } from './keys-routes.js';
 
@@ -40,11 +40,12 @@ export function addMetaRoutes(
   body: BodyOptions,
   maxKeyBytes: number,
 ): void {
+  const attributes = attributesOf(connector);
   app.get('/meta/_', async (c) => {
     const key = keyOf(c, '/meta/', maxKeyBytes);
     const name = attributeName(queryOf(c).get('attr'));
-    if (name === undefined) return c.json({ attrs: await connector.listAttributes(key) });
-    return c.json({ attr: name, value: await connector.getAttribute(key, name) });
+    if (name === undefined) return c.json({ attrs: await attributes.list(key) });
+    return c.json({ attr: name, value: await attributes.get(key, name) });
   });
 
   app.put('/meta/_', async (c) => {
@@ -52,7 +53,39 @@ export function addMetaRoutes(
     const name = attributeName(queryOf(c).get('attr'));
     if (name === undefined) throw new BadRequestError('attr query parameter is required');
     const value = await readValue(c.env.incoming, body);
-    await connector.setAttribute(key, name, value);
+    await attributes.set(key, name, value);
     return new Response(null, { status: 204 });
   });
+}
+
+/**
+ * The connector's extended attributes, or, for one that has none, the answers of a key without
+ * any: 404 when the key is missing (one stat), else no names and 400 for every attribute.
+ */
+function attributesOf(connector: Connector) {
+  const { listAttributes, getAttribute, setAttribute } = connector;
+  if (listAttributes && getAttribute && setAttribute) {
+    return {
+      list: (key: string) => listAttributes.call(connector, key),
+      get: (key: string, name: string) => getAttribute.call(connector, key, name),
+      set: (key: string, name: string, value: string) => setAttribute.call(connector, key, name, value),
+    };
+  }
+  const exists = async (key: string) => {
+    if ((await connector.stat(key)) === undefined) throw new KeyNotFoundError(key);
+  };
+  return {
+    list: async (key: string): Promise<string[]> => {
+      await exists(key);
+      return [];
+    },
+    get: async (key: string, name: string): Promise<string> => {
+      await exists(key);
+      throw new UnsupportedAttributeError(name);
+    },
+    set: async (key: string, name: string, _value: string): Promise<void> => {
+      await exists(key);
+      throw new UnsupportedAttributeError(name);
+    },
+  };
 }

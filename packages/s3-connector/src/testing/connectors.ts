@@ -1,5 +1,6 @@
 /** Starting S3 connectors for tests: each start gets its own STATE_PREFIX, so a fresh namespace. */
 import { randomBytes } from 'node:crypto';
+import type { VariantDeclaration } from '@state-proxy/connector-core';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/conformance';
 import { s3Server } from './backend.js';
 
@@ -19,13 +20,9 @@ export function uniquePrefix(name = 'p'): string {
   return `${name}-${randomBytes(5).toString('hex')}`;
 }
 
-export interface VariantUnderTest {
-  /** e.g. 's3-buffered-cas' */
-  name: string;
-  /** Absolute path of the bundle (dist/main.cjs). */
+/** A variant as its tests start it: its declaration and its bundle (dist/main.cjs). */
+export interface VariantUnderTest extends VariantDeclaration {
   entry: string;
-  consistency: 'cas' | 'lww';
-  writeMode: 'buffered' | 'streaming';
 }
 
 /** Spawns the variant's bundle on `bucket` with a unique prefix; `env` overrides anything. */

@@ -34,6 +34,7 @@ export async function serveS3InProcess(
   const dir = await mkdtemp(join(tmpdir(), 's3-connector-'));
   const serving = await serveConnector(connector, {
     socketPath: join(dir, 's.sock'),
+    writeMode,
     memory,
     processMetrics: false,
   });

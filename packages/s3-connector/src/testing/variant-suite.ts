@@ -11,7 +11,7 @@ import {
   type SpawnedConnector,
 } from '@state-proxy/connector-core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTRIBUTES } from '../attributes.js';
+import { S3_ATTRIBUTES } from '../attributes.js';
 import { accessTests } from './access-tests.js';
 import { directClient, freshBucket } from './backend.js';
 import { startVariant, type VariantUnderTest } from './connectors.js';
@@ -148,7 +148,7 @@ export function describeS3Variant(variant: VariantUnderTest): void {
           }
           const missing = testKey('never-written');
           expect((await client.getMeta(missing)).status).toBe(404);
-          for (const attr of ATTRIBUTES) {
+          for (const attr of S3_ATTRIBUTES) {
             const read = await client.getMeta(missing, attr);
             const write = await client.setMeta(missing, attr, 'text/plain');
             expect([attr, read.status, write.status]).toEqual([attr, 404, 404]);
