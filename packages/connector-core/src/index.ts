@@ -19,6 +19,7 @@ export {
   compareBytes,
   decodeRawPath,
   groupByDelimiter,
+  KeyNamespace,
   keyBytesUnder,
   MAX_KEY_BYTES,
   sortByBytes,
@@ -36,6 +37,7 @@ export { Metrics, type MetricsOptions, OPERATIONS, type Operation, OperationCoun
 export { createLogger } from './observability.js';
 export { countTransferred } from './release-memory.js';
 export {
+  type CreateContext,
   type RunOptions,
   runConnector,
   type ServeOptions,

@@ -5,6 +5,7 @@ import {
   compareBytes,
   decodeRawPath,
   groupByDelimiter,
+  KeyNamespace,
   keyBytesUnder,
   sortByBytes,
   validateKey,
@@ -92,6 +93,24 @@ describe('keyBytesUnder', () => {
       /longer than 1022 bytes \(1024 less .*STATE_PREFIX/,
     );
     expect(() => validatePrefix('x'.repeat(max + 1), max)).toThrow(/prefix is longer than 1022 bytes/);
+  });
+});
+
+describe('KeyNamespace', () => {
+  it('puts keys under prefix + separator, and reads back only its own', () => {
+    const ns = new KeyNamespace('mount', ':');
+    expect(ns.root).toBe('mount:');
+    expect(ns.toBackend('a/b')).toBe('mount:a/b');
+    expect(ns.fromBackend('mount:a/b')).toBe('a/b');
+    expect(ns.fromBackend('mounted:a')).toBeUndefined();
+    expect(ns.maxKeyBytes).toBe(1018);
+  });
+
+  it('is the key itself without a prefix', () => {
+    const ns = new KeyNamespace('', '/');
+    expect(ns.toBackend('a/b')).toBe('a/b');
+    expect(ns.fromBackend('a/b')).toBe('a/b');
+    expect(ns.maxKeyBytes).toBe(1024);
   });
 });
 

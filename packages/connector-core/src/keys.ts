@@ -22,6 +22,32 @@ export function keyBytesUnder(namespace: string, backendLimit = MAX_KEY_BYTES): 
   return left;
 }
 
+/**
+ * Where a connector keeps mount keys in its backend (docs/keys.md#backend-keys): each key under
+ * `{prefix}{separator}` (STATE_PREFIX), or as itself without a prefix. The key limit counts that
+ * namespace (keyBytesUnder).
+ */
+export class KeyNamespace {
+  /** What every backend key of this mount starts with: '' or prefix + separator. */
+  readonly root: string;
+  readonly maxKeyBytes: number;
+
+  constructor(prefix: string, separator: string, backendLimit = MAX_KEY_BYTES) {
+    this.root = prefix === '' ? '' : prefix + separator;
+    this.maxKeyBytes = keyBytesUnder(this.root, backendLimit);
+  }
+
+  /** The backend key of a mount key (or of a listing prefix). */
+  toBackend(key: string): string {
+    return this.root + key;
+  }
+
+  /** The mount key of a backend key, or undefined for one outside this namespace. */
+  fromBackend(backendKey: string): string | undefined {
+    return backendKey.startsWith(this.root) ? backendKey.slice(this.root.length) : undefined;
+  }
+}
+
 const HEX = /^[0-9a-fA-F]{2}$/;
 // C0 controls, DEL and C1 controls.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point

@@ -1,29 +1,35 @@
 /** Key mapping (docs/keys.md#backend-keys): `{prefix}/{key}` in the bucket, `key` when there is no prefix. */
-import { keyBytesUnder } from '@state-proxy/connector-core';
+import { KeyNamespace } from '@state-proxy/connector-core';
 
 export class S3Paths {
-  /** Everything this mount owns starts with this ('' or 'prefix/'). */
-  readonly root: string;
-  /** S3's 1024-byte object key limit, less the root. */
-  readonly maxKeyBytes: number;
+  readonly #namespace: KeyNamespace;
 
   constructor(
     readonly bucket: string,
     prefix: string,
   ) {
-    const trimmed = prefix.replace(/\/+$/, '');
-    this.root = trimmed === '' ? '' : `${trimmed}/`;
-    this.maxKeyBytes = keyBytesUnder(this.root);
+    // `models/v2/` and `models/v2` are the same mount: no double slash in the object keys.
+    this.#namespace = new KeyNamespace(prefix.replace(/\/+$/, ''), '/');
+  }
+
+  /** Everything this mount owns starts with this ('' or 'prefix/'). */
+  get root(): string {
+    return this.#namespace.root;
+  }
+
+  /** S3's 1024-byte object key limit, less the root. */
+  get maxKeyBytes(): number {
+    return this.#namespace.maxKeyBytes;
   }
 
   /** The object key of a mount key (or of a listing prefix). */
   objectKey(key: string): string {
-    return this.root + key;
+    return this.#namespace.toBackend(key);
   }
 
   /** The mount key of an object key under root, or undefined for anything else. */
   mountKey(objectKey: string): string | undefined {
-    return objectKey.startsWith(this.root) ? objectKey.slice(this.root.length) : undefined;
+    return this.#namespace.fromBackend(objectKey);
   }
 
   url(key: string): string {
