@@ -65,6 +65,22 @@ describe('serveConnector', () => {
     expect(metrics).toContain('state_proxy_body_memory_waiting_requests 0');
   });
 
+  it('answers /meta for a connector without extended attributes: 404 for a missing key, else none', async () => {
+    const { listAttributes, getAttribute, setAttribute, ...withoutAttributes } = scriptedConnector({
+      stat: async (key) => (key === 'here' ? { length: 1, etag: 'e' } : undefined),
+    });
+    await serve(withoutAttributes);
+    expect((await client.getMeta('gone')).status).toBe(404);
+    expect((await client.getMeta('gone', 'ttl')).status).toBe(404);
+    expect((await client.setMeta('gone', 'ttl', '5')).status).toBe(404);
+    const list = await client.getMeta('here');
+    expect([list.status, JSON.parse(list.body.toString())]).toEqual([200, { attrs: [] }]);
+    const get = await client.getMeta('here', 'ttl');
+    expect([get.status, JSON.parse(get.body.toString()).error]).toEqual([400, 'unsupported_attribute']);
+    const set = await client.setMeta('here', 'ttl', '5');
+    expect([set.status, JSON.parse(set.body.toString()).error]).toEqual([400, 'unsupported_attribute']);
+  });
+
   it('makes the socket connectable by other users (0666)', async () => {
     await serve(scriptedConnector({}));
     expect((await stat(join(dir, 's.sock'))).mode & 0o777).toBe(0o666);
