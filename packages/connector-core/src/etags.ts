@@ -1,5 +1,14 @@
 /** ETags on the wire are quoted (RFC 9110); the Connector interface and backends speak bare values. */
+import { hash } from 'node:crypto';
 import type { ETag } from './connector.js';
+
+/**
+ * An ETag made from the content itself, for backends that keep no version of their own: the
+ * lowercase hex SHA-1, the digest Redis's Lua `redis.sha1hex` computes, so a script can compare it.
+ */
+export function contentEtag(value: Buffer): ETag {
+  return hash('sha1', value, 'hex');
+}
 
 export function quoteETag(etag: ETag): string {
   return `"${etag}"`;

@@ -14,7 +14,7 @@ export {
   runCounterWorkload,
 } from './counter-workload.js';
 export * from './errors.js';
-export { quoteETag, unquoteETag } from './etags.js';
+export { contentEtag, quoteETag, unquoteETag } from './etags.js';
 export {
   compareBytes,
   decodeRawPath,
@@ -35,6 +35,7 @@ export {
 } from './memory-budget.js';
 export { Metrics, type MetricsOptions, OPERATIONS, type Operation, OperationCounts } from './metrics.js';
 export { createLogger } from './observability.js';
+export { LengthMismatchError, readWhole } from './read-whole.js';
 export { countTransferred } from './release-memory.js';
 export {
   type CreateContext,

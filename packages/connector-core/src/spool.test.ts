@@ -79,7 +79,7 @@ describe('Spool', () => {
     expect(spool.inMemory).toBe(true);
     expect((await spool.buffer()).equals(data)).toBe(true);
     await expect(Spool.fromStream(Readable.from(parts), { memoryBytes: 4000, dir }, 2999)).rejects.toThrow(
-      /longer/,
+      /more than the announced 2999 bytes/,
     );
     await expect(Spool.fromStream(Readable.from(parts), { memoryBytes: 4000, dir }, 3001)).rejects.toThrow(
       /ended after/,

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import type { WriteBody } from './connector.js';
 import { ConnectorError } from './errors.js';
 import type { MemoryBudget, Reservation } from './memory-budget.js';
+import { readWhole } from './read-whole.js';
 import { countTransferred } from './release-memory.js';
 
 export interface SpoolOptions {
@@ -127,17 +128,7 @@ export class Spool implements WriteBody {
     share: Reservation,
     budget: MemoryBudget | undefined,
   ): Promise<Spool> {
-    const whole = Buffer.allocUnsafe(length);
-    let filled = 0;
-    for await (const raw of source) {
-      const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
-      countTransferred(chunk.length);
-      if (filled + chunk.length > length) throw new Error(`body is longer than its declared ${length} bytes`);
-      chunk.copy(whole, filled);
-      filled += chunk.length;
-    }
-    if (filled !== length) throw new Error(`body ended after ${filled} of its declared ${length} bytes`);
-    return new Spool(length, [whole], undefined, [share], budget);
+    return new Spool(length, [await readWhole(source, length)], undefined, [share], budget);
   }
 
   get inMemory(): boolean {

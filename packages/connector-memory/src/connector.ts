@@ -3,11 +3,11 @@
  * the smallest complete example of a connector. Its variant declares `cas` consistency (variant.ts),
  * so runConnector adds the CAS memory, exactly as for the Redis and S3 CAS variants.
  */
-import { hash } from 'node:crypto';
 import {
   type AttributeWriteResult,
   ConflictError,
   type Connector,
+  contentEtag,
   type ETag,
   groupByDelimiter,
   KeyNotFoundError,
@@ -65,7 +65,7 @@ export class MemoryConnector implements Connector {
     const current = this.#entry(key);
     if (condition?.kind === 'absent' && current) throw new ConflictError(key, 'the key already exists');
     if (condition?.kind === 'match' && current?.etag !== condition.etag) throw new ConflictError(key);
-    const etag = hash('sha1', value, 'hex');
+    const etag = contentEtag(value);
     // Like Redis SET, a write clears any TTL.
     this.#entries.set(key, { value, etag, expiresAt: undefined });
     return { etag };

@@ -9,11 +9,11 @@
  * the read→write memory that turns plain writes into conditional ones is core's
  * withCompareAndSet, wrapped around this class in main.ts.
  */
-import { hash } from 'node:crypto';
 import {
   type AttributeWriteResult,
   ConflictError,
   type Connector,
+  contentEtag,
   type ETag,
   groupByDelimiter,
   KeyNotFoundError,
@@ -72,10 +72,6 @@ const HASHED_WITHIN_BASE_DEADLINE = 1024 * 1024;
 const SCAN_COUNT = 1000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function etagOf(value: Buffer): ETag {
-  return hash('sha1', value, 'hex');
-}
-
 export class RedisConnector implements Connector {
   readonly #connection: RedisConnection;
   readonly #keys: StorageKeys;
@@ -99,7 +95,7 @@ export class RedisConnector implements Connector {
       );
       if (small === undefined) throw new KeyNotFoundError(key);
       if ('value' in small)
-        return { body: small.value, length: small.value.length, etag: etagOf(small.value) };
+        return { body: small.value, length: small.value.length, etag: contentEtag(small.value) };
       // Large: its length and hash, then streamed in ranges once the budget has room for the
       // transfer (else 503 before any byte).
       const stored = await this.#digest(storageKey, small.length);
@@ -161,7 +157,7 @@ export class RedisConnector implements Connector {
         );
         throwOnConflict(key, reply, condition);
       }
-      return { etag: etagOf(value) };
+      return { etag: contentEtag(value) };
     });
   }
 

@@ -17,11 +17,13 @@ import {
   countTransferred,
   type ETag,
   KeyNotFoundError,
+  LengthMismatchError,
   type Listing,
   type ListOptions,
   type MemoryBudget,
   PermissionDeniedError,
   type ReadResult,
+  readWhole,
   type Stat,
   UnavailableError,
   type VariantDeclaration,
@@ -42,20 +44,6 @@ export type WriteMode = VariantDeclaration['writeMode'];
 
 /** Objects up to this size are read whole before answering; larger ones stream. */
 const SMALL_READ_BYTES = 64 * 1024;
-
-async function readWhole(body: Readable, length: number, key: string): Promise<Buffer> {
-  const whole = Buffer.allocUnsafe(length);
-  let filled = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (filled + chunk.length > length)
-      throw new UnavailableError(`S3 sent more than ${length} bytes for ${key}`);
-    chunk.copy(whole, filled);
-    filled += chunk.length;
-  }
-  if (filled !== length)
-    throw new UnavailableError(`S3 body for ${key} ended after ${filled} of ${length} bytes`);
-  return whole;
-}
 
 export class S3Connector implements Connector {
   readonly #writeMode: WriteMode;
@@ -90,7 +78,11 @@ export class S3Connector implements Connector {
       const share = length <= SMALL_READ_BYTES ? this.#ctx.memory.tryReserve(length) : undefined;
       if (share) {
         try {
-          return { body: await readWhole(body, length, key), length, etag };
+          return { body: await readWhole(body as AsyncIterable<Buffer>, length), length, etag };
+        } catch (error) {
+          if (error instanceof LengthMismatchError)
+            throw new UnavailableError(`S3 sent a body for ${key} of the wrong length: ${error.message}`);
+          throw error;
         } finally {
           share.release(); // the response takes the buffer in one write
         }
