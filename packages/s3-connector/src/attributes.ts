@@ -13,7 +13,7 @@ import {
   UnsupportedAttributeError,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { explainConditionalFailure } from './conditions.js';
+import { conflictOf } from './conditions.js';
 import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import type { WriteContext } from './writes.js';
@@ -130,8 +130,10 @@ async function replaceContentType(
     const newEtag = unquoteEtag(result.CopyObjectResult?.ETag);
     if (newEtag !== undefined) return newEtag;
   } catch (error) {
-    throw await explainConditionalFailure(error, key, { kind: 'match', etag: etag ?? '' }, async () =>
-      unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+    throw (
+      (await conflictOf(error, key, { kind: 'match', etag: etag ?? '' }, async () =>
+        unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+      )) ?? error
     );
   }
   return unquoteEtag((await existing(ctx, key)).ETag) ?? '';

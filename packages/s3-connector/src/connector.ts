@@ -63,9 +63,9 @@ export class S3Connector implements Connector {
     return this.#ctx.paths.maxKeyBytes;
   }
 
-  async read(key: string): Promise<ReadResult> {
-    const { client, paths } = this.#ctx;
-    try {
+  read(key: string): Promise<ReadResult> {
+    return this.#call(key, async () => {
+      const { client, paths } = this.#ctx;
       const result = await client.send(
         new GetObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }),
       );
@@ -91,43 +91,43 @@ export class S3Connector implements Connector {
       // byte moves before the HTTP layer pipes the body.
       body.on('data', (chunk: Buffer) => countTransferred(chunk.length)).pause();
       return { body, length, etag };
-    } catch (error) {
-      throw translateS3Error(error, key);
-    }
+    });
   }
 
-  async stat(key: string): Promise<Stat | undefined> {
-    const head = await headObject(this.#ctx.client, this.#ctx.paths, key);
-    return head && { length: head.ContentLength ?? 0, etag: unquoteEtag(head.ETag) ?? '' };
+  stat(key: string): Promise<Stat | undefined> {
+    return this.#call(key, async () => {
+      const head = await headObject(this.#ctx.client, this.#ctx.paths, key);
+      return head && { length: head.ContentLength ?? 0, etag: unquoteEtag(head.ETag) ?? '' };
+    });
   }
 
   write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
-    return this.#writeMode === 'streaming'
-      ? putStreaming(this.#ctx, key, body, condition)
-      : putBuffered(this.#ctx, key, body, condition);
+    return this.#call(key, () =>
+      this.#writeMode === 'streaming'
+        ? putStreaming(this.#ctx, key, body, condition)
+        : putBuffered(this.#ctx, key, body, condition),
+    );
   }
 
   /** S3's DeleteObject succeeds on a missing key; the protocol wants 404, hence the HEAD first. */
-  async delete(key: string): Promise<void> {
-    const { client, paths } = this.#ctx;
-    if ((await headObject(client, paths, key)) === undefined) throw new KeyNotFoundError(key);
-    try {
+  delete(key: string): Promise<void> {
+    return this.#call(key, async () => {
+      const { client, paths } = this.#ctx;
+      if ((await headObject(client, paths, key)) === undefined) throw new KeyNotFoundError(key);
       await client.send(new DeleteObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }));
-    } catch (error) {
-      throw translateS3Error(error, key);
-    }
+    });
   }
 
   list(options: ListOptions): Promise<Listing> {
-    return listObjects(this.#ctx.client, this.#ctx.paths, options);
+    return this.#call(options.prefix, () => listObjects(this.#ctx.client, this.#ctx.paths, options));
   }
 
   listAttributes(key: string): Promise<string[]> {
-    return attributes.listAttributes(this.#ctx, key);
+    return this.#call(key, () => attributes.listAttributes(this.#ctx, key));
   }
 
   getAttribute(key: string, name: string): Promise<string> {
-    return attributes.getAttribute(this.#ctx, key, name);
+    return this.#call(key, () => attributes.getAttribute(this.#ctx, key, name));
   }
 
   setAttribute(
@@ -136,7 +136,19 @@ export class S3Connector implements Connector {
     value: string,
     condition?: WriteCondition,
   ): Promise<{ etag?: ETag }> {
-    return attributes.setAttribute(this.#ctx, key, name, value, condition);
+    return this.#call(key, () => attributes.setAttribute(this.#ctx, key, name, value, condition));
+  }
+
+  /**
+   * Runs one operation on `key` with every failure as a typed error: the one place where the
+   * SDK's and the network's errors are translated (errors.ts), as the Redis connector's #call.
+   */
+  async #call<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translateS3Error(error, key);
+    }
   }
 
   async checkReady(): Promise<void> {

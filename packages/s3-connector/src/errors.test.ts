@@ -7,7 +7,7 @@ import {
   UnavailableError,
 } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
-import { explainConditionalFailure } from './conditions.js';
+import { conflictOf } from './conditions.js';
 import { translateS3Error } from './errors.js';
 
 // Error objects shaped like the AWS SDK's (name, $metadata) and Node's (code).
@@ -73,18 +73,18 @@ describe('translateS3Error', () => {
   });
 });
 
-describe('explainConditionalFailure (race losers answering 500, If-Match on a missing key)', () => {
+describe('conflictOf (race losers answering 500, If-Match on a missing key)', () => {
   const current = (etag: string | undefined) => async () => etag;
 
   it('412 and 409 ConditionalRequestConflict are conflicts', async () => {
     for (const error of [s3('PreconditionFailed', 412), s3('ConditionalRequestConflict', 409)]) {
-      const result = await explainConditionalFailure(error, 'k', { kind: 'absent' }, current('x'));
+      const result = await conflictOf(error, 'k', { kind: 'absent' }, current('x'));
       expect(result).toBeInstanceOf(ConflictError);
     }
   });
 
   it('If-Match on a missing key (AWS: 404 NoSuchKey) is a conflict, not 404', async () => {
-    const result = await explainConditionalFailure(
+    const result = await conflictOf(
       s3('NoSuchKey', 404),
       'k',
       { kind: 'match', etag: 'a' },
@@ -93,26 +93,21 @@ describe('explainConditionalFailure (race losers answering 500, If-Match on a mi
     expect(result).toBeInstanceOf(ConflictError);
   });
 
-  it('an ambiguous 500 is a conflict when the ETag moved, and stays 503 when it did not', async () => {
+  it('an ambiguous 500 is a conflict when the ETag moved, and stands (503) when it did not', async () => {
     const error = s3('InternalError', 500);
     const match = { kind: 'match', etag: 'a' } as const;
-    expect(await explainConditionalFailure(error, 'k', match, current('b'))).toBeInstanceOf(ConflictError);
-    expect(await explainConditionalFailure(error, 'k', match, current(undefined))).toBeInstanceOf(
-      ConflictError,
-    );
-    expect(await explainConditionalFailure(error, 'k', match, current('a'))).toBeInstanceOf(UnavailableError);
+    expect(await conflictOf(error, 'k', match, current('b'))).toBeInstanceOf(ConflictError);
+    expect(await conflictOf(error, 'k', match, current(undefined))).toBeInstanceOf(ConflictError);
+    expect(await conflictOf(error, 'k', match, current('a'))).toBeUndefined(); // the 500 stands: 503
     const absent = { kind: 'absent' } as const;
-    expect(await explainConditionalFailure(error, 'k', absent, current('b'))).toBeInstanceOf(ConflictError);
-    expect(await explainConditionalFailure(error, 'k', absent, current(undefined))).toBeInstanceOf(
-      UnavailableError,
-    );
+    expect(await conflictOf(error, 'k', absent, current('b'))).toBeInstanceOf(ConflictError);
+    expect(await conflictOf(error, 'k', absent, current(undefined))).toBeUndefined();
   });
 
-  it('reports the outage when the re-read fails too', async () => {
+  it('lets the outage stand when the re-read fails too', async () => {
     const failing = async () => {
       throw new UnavailableError('down');
     };
-    const result = await explainConditionalFailure(net('ECONNRESET'), 'k', { kind: 'absent' }, failing);
-    expect(result).toBeInstanceOf(UnavailableError);
+    expect(await conflictOf(net('ECONNRESET'), 'k', { kind: 'absent' }, failing)).toBeUndefined();
   });
 });

@@ -1,6 +1,9 @@
-/** HeadObject as "the current version of a key, or undefined": used by stat, delete, xattrs and conditions. */
+/**
+ * HeadObject as "the current version of a key, or undefined": used by stat, delete, xattrs and
+ * conditions. Other failures are thrown as the SDK raised them (the connector translates them).
+ */
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound, translateS3Error } from './errors.js';
+import { isNotFound } from './errors.js';
 import type { S3Paths } from './paths.js';
 
 export async function headObject(
@@ -12,6 +15,6 @@ export async function headObject(
     return await client.send(new HeadObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }));
   } catch (error) {
     if (isNotFound(error)) return undefined;
-    throw translateS3Error(error, key);
+    throw error;
   }
 }

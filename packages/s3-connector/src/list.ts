@@ -4,7 +4,6 @@
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { type Listing, type ListOptions, sortByBytes } from '@state-proxy/connector-core';
-import { translateS3Error } from './errors.js';
 import type { S3Paths } from './paths.js';
 
 const PAGE_SIZE = 1000;
@@ -15,21 +14,16 @@ export async function listObjects(client: S3Client, paths: S3Paths, options: Lis
   let token: string | undefined;
   do {
     const wanted = options.limit === undefined ? PAGE_SIZE : options.limit - keys.size - prefixes.size;
-    let page: ListObjectsV2CommandOutput;
-    try {
-      page = await client.send(
-        new ListObjectsV2Command({
-          Bucket: paths.bucket,
-          Prefix: paths.objectKey(options.prefix),
-          // Empty delimiter: a recursive listing (S3 treats a missing Delimiter that way).
-          ...(options.delimiter === '' ? {} : { Delimiter: options.delimiter }),
-          MaxKeys: Math.max(1, Math.min(PAGE_SIZE, wanted)),
-          ContinuationToken: token,
-        }),
-      );
-    } catch (error) {
-      throw translateS3Error(error, options.prefix);
-    }
+    const page: ListObjectsV2CommandOutput = await client.send(
+      new ListObjectsV2Command({
+        Bucket: paths.bucket,
+        Prefix: paths.objectKey(options.prefix),
+        // Empty delimiter: a recursive listing (S3 treats a missing Delimiter that way).
+        ...(options.delimiter === '' ? {} : { Delimiter: options.delimiter }),
+        MaxKeys: Math.max(1, Math.min(PAGE_SIZE, wanted)),
+        ContinuationToken: token,
+      }),
+    );
     for (const object of page.Contents ?? []) {
       const key = object.Key === undefined ? undefined : paths.mountKey(object.Key);
       // Skip directory markers ('a/' objects made by other tools): not valid keys here.

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import {
   ConflictError,
+  ConnectorError,
   type ETag,
   GiB,
   type MemoryBudget,
@@ -14,9 +15,8 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { explainConditionalFailure } from './conditions.js';
+import { conflictOf } from './conditions.js';
 import type { S3Settings } from './config.js';
-import { translateS3Error } from './errors.js';
 import { conditionParams, unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import { streamToS3 } from './multipart.js';
@@ -133,9 +133,10 @@ function baseParams(ctx: WriteContext, key: string, condition: WriteCondition | 
 }
 
 /**
- * Runs a write and turns its failure into a typed error. When the body stream failed, that
- * failure is the answer (its ConnectorError, e.g. 413, or the client's disconnect).
- * When the server returned no ETag, it is read back with HeadObject.
+ * Runs a write. When the body stream failed, that failure is the answer (its ConnectorError, e.g.
+ * 413, or the client's disconnect); a conditional write's failure may mean a conflict (conflictOf);
+ * anything else is thrown as it is, for the connector to translate. When the server returned no
+ * ETag, it is read back with HeadObject.
  */
 async function guarded(
   ctx: WriteContext,
@@ -148,10 +149,12 @@ async function guarded(
   try {
     etag = await send();
   } catch (error) {
-    if (tracked?.error !== undefined) throw translateS3Error(tracked.error, key);
-    if (condition === undefined) throw translateS3Error(error, key);
-    throw await explainConditionalFailure(error, key, condition, async () =>
-      unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+    if (tracked?.error !== undefined) throw tracked.error;
+    if (condition === undefined) throw error;
+    throw (
+      (await conflictOf(error, key, condition, async () =>
+        unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+      )) ?? error
     );
   }
   if (etag === undefined) {
@@ -160,7 +163,7 @@ async function guarded(
     etag = unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag);
   }
   if (etag === undefined)
-    throw translateS3Error(new Error('S3 returned no ETag for the written object'), key);
+    throw new ConnectorError('internal_error', 'S3 returned no ETag for the written object');
   return { etag };
 }
 
