@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sharedTestOptions } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
+    ...sharedTestOptions,
     include: ['src/**/*.test.ts'],
     // One real S3 server for the run (TEST_S3_ENDPOINT under ./scripts/test), for the S3 variant.
     globalSetup: [fileURLToPath(new URL('../s3-connector/src/testing/global-setup.ts', import.meta.url))],

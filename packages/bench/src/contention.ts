@@ -4,7 +4,7 @@
  * connection per request, retrying on 409, for a fixed time. The final value must equal the sum of
  * successful writes: any difference is a lost (or invented) update.
  */
-import { ConnectorClient, type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core';
+import { ConnectorClient, type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import type { Backends } from './backends.js';
 import { track } from './cleanup.js';
 import type { Variant } from './variants.js';

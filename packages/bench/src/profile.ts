@@ -6,11 +6,12 @@
  * The profile is written when the connector exits after SIGTERM; the .cpuprofile file is kept
  * (path printed) for Chrome DevTools or speedscope.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import { acquireBackends } from './backends.js';
 import { stopOnSignals, track } from './cleanup.js';
 import { analyzeProfile, type Row, readProfile, type Window } from './cpuprofile.js';

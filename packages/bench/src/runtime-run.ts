@@ -3,9 +3,10 @@
  * scenarios start connectors (the variant's env, the images' NODE_OPTIONS), called by the Python
  * driver (python/runtime_client.py) as the actor runtime calls a sidecar, plus the start-up time.
  */
+
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { spawnConnector } from '@state-proxy/connector-core';
+import { spawnConnector } from '@state-proxy/connector-core/testing';
 import type { Backends } from './backends.js';
 import { isStopping, track } from './cleanup.js';
 import { compileCacheOf } from './compile-cache.js';

@@ -4,10 +4,11 @@
  * not hold it: it counts and hashes it as it streams by) and a connector thrashing at its limit
  * must not hang a phase forever.
  */
+
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { encodeKey } from '@state-proxy/connector-core';
+import { encodeKey } from '@state-proxy/connector-core/testing';
 
 export interface Reply {
   status: number;

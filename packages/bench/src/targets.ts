@@ -3,8 +3,9 @@
  * directly with the backend's own client. Each checks its answer, so a cell of fast failures
  * cannot pass for a fast cell.
  */
+
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConnectorClient } from '@state-proxy/connector-core';
+import { ConnectorClient } from '@state-proxy/connector-core/testing';
 import { createClient, RESP_TYPES } from 'redis';
 
 export interface KvTarget {

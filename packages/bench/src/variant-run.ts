@@ -2,7 +2,7 @@
  * One variant's throughput and memory: start its connector, read idle RSS, run the 1 KiB cells
  * while sampling RSS (the "under load" peak), then the larger sizes; stop everything it started.
  */
-import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import type { Backends } from './backends.js';
 import { type CellResult, fillGetPool, measureSize, SIZES, type Timing } from './cells.js';
 import { track } from './cleanup.js';

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectorClient } from './client.js';
 import type { Connector } from './connector.js';
 import { TimeoutError, UnavailableError } from './errors.js';
 import { MemoryBudget } from './memory-budget.js';
 import { type ServingConnector, serveConnector } from './run.js';
+import { ConnectorClient } from './testing/client.js';
 
 /** A connector whose every method fails unless a test replaces it. */
 function scriptedConnector(overrides: Partial<Connector>): Connector {

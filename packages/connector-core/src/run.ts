@@ -53,7 +53,6 @@ export interface ServeOptions {
 
 export interface ServingConnector {
   socketPath: string;
-  metrics: Metrics;
   /**
    * Stops accepting, lets in-flight requests finish, closes the connector, removes the socket,
    * all within `graceMs`: requests still running at `graceMs` minus the cleanup reserve are cut,
@@ -162,7 +161,6 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   let closing: Promise<void> | undefined;
   return {
     socketPath: options.socketPath,
-    metrics,
     close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

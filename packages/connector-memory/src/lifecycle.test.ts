@@ -2,6 +2,7 @@
  * The process contract (docs/protocol.md#the-process), checked on the memory connector's bundle:
  * start, config errors, shutdown.
  */
+
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core';
-import { spawnConnector } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));

@@ -4,8 +4,11 @@
  * 403 permission_denied on every request and /readyz says access was denied; once the server
  * accepts the credentials it serves without a restart, and a server that goes down is still 503.
  */
-import { type ClientResponse, ConnectorClient } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import {
+  type ClientResponse,
+  ConnectorClient,
+  type SpawnedConnector,
+} from '@state-proxy/connector-core/testing';
 import { type LocalRedis, startLocalRedis } from '@state-proxy/test-backends';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { directRedis, startRedisConnector, waitFor } from './testing/helpers.js';

@@ -3,6 +3,7 @@ import { describeConformance } from '@state-proxy/connector-core/conformance';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll } from 'vitest';
 import { startRedisConnector } from './testing/helpers.js';
+import { variant } from './variant.js';
 
 let redis: RedisBackend;
 beforeAll(async () => {
@@ -15,4 +16,14 @@ afterAll(async () => {
 describeConformance({
   name: 'redis-buffered-cas',
   start: (env) => startRedisConnector(redis.url, env),
+  features: {
+    variant,
+    faults: {
+      get backend() {
+        const { hostname, port } = new URL(redis.url);
+        return { host: hostname, port: Number(port || 6379) };
+      },
+      start: (endpoint, env) => startRedisConnector(`redis://${endpoint.host}:${endpoint.port}`, env),
+    },
+  },
 });

@@ -3,13 +3,13 @@
  * and come back in chunks, byte-identical, with the same write conditions as small values, and
  * leave nothing behind (no upload key in Redis, no spool file on disk).
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConnectorClient } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES } from './large-values.js';

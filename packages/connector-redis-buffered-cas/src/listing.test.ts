@@ -1,6 +1,5 @@
 /** Key mapping and listing over SCAN: glob characters, prefix isolation, `{prefix}:{key}`. */
-import { ConnectorClient } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeGlob } from './storage-keys.js';

@@ -1,6 +1,5 @@
 /** The password in REDIS_URL never reaches stdout or stderr: start-up, requests, outages, shutdown. */
-import { ConnectorClient } from '@state-proxy/connector-core';
-import { spawnConnector } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, spawnConnector } from '@state-proxy/connector-core/testing';
 import { type LocalRedis, startLocalRedis } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ENTRY, START_TIMEOUT_MS, uniquePrefix } from './testing/helpers.js';

@@ -1,7 +1,7 @@
 /** Values are bytes: every byte value survives, and large values round-trip. */
+
 import { createHash, randomBytes } from 'node:crypto';
-import { ConnectorClient } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directRedis, startRedisConnector, uniquePrefix } from './testing/helpers.js';

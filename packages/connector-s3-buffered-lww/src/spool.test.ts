@@ -1,12 +1,13 @@
 // Buffered variants spool the whole body (memory up to 4 MiB, then a temp file) before one
 // PutObject with a known length; the temp file is gone afterwards.
+
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MiB } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import type { SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { freshBucket, hashedGet, startVariant } from '@state-proxy/s3-connector/testing';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { underTest as variant } from './under-test.js';

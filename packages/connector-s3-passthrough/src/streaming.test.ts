@@ -1,10 +1,11 @@
 // s3-passthrough streams bodies into S3 as they arrive: large chunked bodies go multipart and read
 // back identical; a client that disconnects, stalls, sends a body over the limit, or is cut by the
 // shutdown grace leaves no object and no multipart upload behind.
+
 import { request } from 'node:http';
 import { HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConnectorClient, encodeKey, MiB } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import { MiB } from '@state-proxy/connector-core';
+import { ConnectorClient, encodeKey, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import {
   chunkedPut,
   directClient,

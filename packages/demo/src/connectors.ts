@@ -1,6 +1,7 @@
 /** The four variants and how to start one against the demo's backends. */
+
 import { fileURLToPath } from 'node:url';
-import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import type { RedisBackend, S3Backend } from '@state-proxy/test-backends';
 import { track } from './cleanup.js';
 

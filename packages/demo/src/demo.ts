@@ -2,7 +2,7 @@
  * ./scripts/demo: starts the local backends (or uses TEST_REDIS_URL / TEST_S3_ENDPOINT), starts
  * the connectors, plays what a handler does through each socket, prints a report, cleans up.
  */
-import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core';
+import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { createBucket, redisBackend, s3Backend } from '@state-proxy/test-backends';
 import { isStopping, stopOnSignals } from './cleanup.js';
 import { type Backends, startConnector, VARIANTS } from './connectors.js';

@@ -1,7 +1,12 @@
 /** What a handler does, played through the connectors: each scene returns the lines it reports. */
+
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ConnectorClient, runCounterWorkload, type SpawnedConnector } from '@state-proxy/connector-core';
+import {
+  ConnectorClient,
+  runCounterWorkload,
+  type SpawnedConnector,
+} from '@state-proxy/connector-core/testing';
 import { type Backends, peakRssMiB, startConnector, type Variant } from './connectors.js';
 
 const WORKERS = 8;

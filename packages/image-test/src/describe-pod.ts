@@ -3,26 +3,27 @@
  * read-only root, the compile cache, shutdown, the conformance suite over the socket volume and,
  * for buffered variants, where large bodies spill.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { ConnectorClient } from '@state-proxy/connector-core';
+import type { VariantDeclaration } from '@state-proxy/connector-core';
 import { describeConformance } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient } from '@state-proxy/connector-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImageRoot, type ImageRoot } from './image.js';
 import { type Pod, type PodOptions, startPod } from './pod.js';
 import { podSupportProblem } from './sandbox.js';
 
 export interface PodVariant {
-  /** e.g. `redis-buffered-cas` */
-  name: string;
+  /** The variant's declaration (its package's `./variant` export). */
+  declaration: VariantDeclaration;
   /** The bundle the image ships (dist/main.cjs). */
   bundle: string;
   /** `--build-arg`s, as docker-bake.hcl gives them. */
   buildArgs(): Promise<Record<string, string>>;
   /** Backend settings for one pod: a fresh, empty namespace each call (a unique STATE_PREFIX). */
   backendEnv(): Record<string, string>;
-  buffered: boolean;
 }
 
 /** Fields of /proc/<pid>/status. */
@@ -58,7 +59,8 @@ function podOptionsFor(env: Record<string, string> = {}): PodOptions {
   return { env: rest, tmpVolume: spoolDir ?? true };
 }
 
-export function describePod(variant: PodVariant): void {
+export function describePod(pod: PodVariant): void {
+  const variant = { ...pod, name: pod.declaration.name };
   describe(`${variant.name} image in a pod`, () => {
     it('this machine can run the pod (root, unshare, mount, setpriv, chroot, ldd)', () => {
       expect(podSupportProblem()).toBeUndefined();
@@ -134,14 +136,20 @@ export function describePod(variant: PodVariant): void {
       });
     });
 
-    describeConformance({ name: `${variant.name} in a pod`, start: (env) => start(podOptionsFor(env)) });
+    describeConformance({
+      name: `${variant.name} in a pod`,
+      start: (env) => start(podOptionsFor(env)),
+      // What the pod adds is its environment: the lost-update runs of many replicas are the
+      // variants' own suites' (and the memory connector's processes could not share a store).
+      features: { variant: variant.declaration, replicas: null },
+    });
 
-    if (variant.buffered) spillTests(variant, start);
+    if (variant.declaration.writeMode === 'buffered') spillTests(variant, start);
   });
 }
 
 /** Bodies above STATE_SPOOL_MEMORY_BYTES go to a file in the OS temp dir: /tmp, a volume in the pod. */
-function spillTests(variant: PodVariant, start: (options: PodOptions) => Promise<Pod>): void {
+function spillTests(variant: { name: string }, start: (options: PodOptions) => Promise<Pod>): void {
   const MEMORY_BYTES = 64 * 1024;
   const BODY_BYTES = 1024 * 1024;
 

@@ -5,12 +5,12 @@
  * emptyDir at /tmp for spilled bodies. The tests reach the socket from outside the pod through the
  * socket volume's directory on the host, as the runtime's container does in a pod.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { ConnectorClient } from '@state-proxy/connector-core';
-import type { StartedConnector } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, type StartedConnector } from '@state-proxy/connector-core/testing';
 import type { ImageRoot } from './image.js';
 import { leaveToJanitor } from './janitor.js';
 import { sandboxedPid, startInSandbox } from './sandbox.js';

@@ -1,6 +1,7 @@
 // The Redis image in a pod, against the run's redis-server (TEST_REDIS_URL under ./scripts/test).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { variant } from '@state-proxy/connector-redis-buffered-cas/variant';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll } from 'vitest';
 import { describePod } from './describe-pod.js';
@@ -15,12 +16,11 @@ afterAll(async () => {
 });
 
 describePod({
-  name: 'redis-buffered-cas',
+  declaration: variant,
   bundle: fileURLToPath(new URL('../../connector-redis-buffered-cas/dist/main.cjs', import.meta.url)),
   buildArgs: () => bakeArgs('redis-buffered-cas'),
   backendEnv: () => {
     if (!redis) throw new Error('no Redis (see the first failure)');
     return { REDIS_URL: redis.url, STATE_PREFIX: `pod-${randomBytes(4).toString('hex')}` };
   },
-  buffered: true,
 });

@@ -1,5 +1,4 @@
 export type { ClusterNode } from './cluster-nodes.js';
-export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type LocalRedis, redisBackend, startLocalRedis } from './redis.js';
 export {
   type LocalRedisCluster,

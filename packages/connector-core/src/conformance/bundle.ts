@@ -3,8 +3,8 @@ import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConnectorClient } from '../client.js';
-import { spawnConnector } from '../spawn.js';
+import { ConnectorClient } from '../testing/client.js';
+import { spawnConnector } from '../testing/spawn.js';
 
 /** True when Node would find a node_modules directory from `dir` upwards. */
 async function nodeModulesAbove(dir: string): Promise<string | undefined> {

@@ -1,35 +1,53 @@
 /**
- * The conformance suite: drives a connector over its socket and pins the statuses, headers and
- * bodies of the protocol (docs/protocol.md). Every connector runs it against its real backend:
+ * The conformance suite (`@state-proxy/connector-core/conformance`, vitest): drives a connector over
+ * its socket and pins the statuses, headers and bodies of the protocol (docs/protocol.md). Every
+ * connector runs it against its real backend, in one test file:
  *
- *   describeConformance({ name: 'my-connector', start: (env) => spawnConnector({ entry, env: { ...env } }) });
+ *   describeConformance({
+ *     name: 'my-connector',
+ *     start: (env) => spawnConnector({ entry, env: { MY_BACKEND_URL: url, STATE_PREFIX: uniquePrefix(), ...env } }),
+ *     features: { variant },
+ *   });
  *
- * `start` must give a fresh, empty namespace each time (e.g. a unique STATE_PREFIX); `env`
- * overrides settings such as STATE_MAX_BODY_BYTES.
+ * `start` must give a fresh, empty namespace each time (e.g. a unique STATE_PREFIX) and let `env`
+ * override settings (STATE_MAX_BODY_BYTES, STATE_PREFIX...). `features` switches groups on: the
+ * lost-update tests of the variant's consistency, streaming, extended attributes and TTL, backend
+ * faults through a proxy. `additionalTests` adds the connector's own, with the same client.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { ConnectorClient } from '../client.js';
-import type { StartedConnector } from '../spawn.js';
-import type { Suite } from './suite.js';
+import { ConnectorClient } from '../testing/client.js';
+import type { StartedConnector } from '../testing/spawn.js';
+import type { ConformanceFeatures, Suite } from './suite.js';
+import { attributeTests } from './suite-attributes.js';
 import { badInputTests } from './suite-bad-input.js';
 import { conditionTests } from './suite-conditions.js';
+import { consistencyTests } from './suite-consistency.js';
+import { faultTests } from './suite-faults.js';
 import { fuzzTests } from './suite-fuzz.js';
 import { keyTests } from './suite-keys.js';
 import { keyLimitTests, limitTests, metaLimitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
 import { serviceTests } from './suite-service.js';
 import { stallTests } from './suite-stalls.js';
+import { streamingTests } from './suite-streaming.js';
+import { ttlTests } from './suite-ttl.js';
 
-export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from '../spawn.js';
-export { describeStandaloneBundle } from './bundle.js';
-export { abandonedUpload, type RawResponse, rawRequest } from './raw.js';
+export { describeStandaloneBundle, type StandaloneBundleOptions } from './bundle.js';
+export type { ConformanceFeatures, Suite } from './suite.js';
+export { expectError, json, sha256 } from './suite.js';
+export type { FaultHooks } from './suite-faults.js';
 
 export interface ConformanceOptions {
   name: string;
   start(env?: Record<string, string>): Promise<StartedConnector>;
+  features: ConformanceFeatures;
+  /** Tests of the connector's own, in the same describe block, with the suite's client and hooks. */
+  additionalTests?(suite: Suite): void;
 }
 
 export function describeConformance(options: ConformanceOptions): void {
+  const { features } = options;
   describe(`conformance: ${options.name}`, () => {
     let connector: StartedConnector | undefined;
     let client: ConnectorClient | undefined;
@@ -42,7 +60,15 @@ export function describeConformance(options: ConformanceOptions): void {
         if (!connector) throw new Error('connector not started');
         return connector.socketPath;
       },
+      features,
       start: options.start,
+      replicas:
+        features.replicas === undefined
+          ? (count) => {
+              const shared = { STATE_PREFIX: `replicas-${randomBytes(4).toString('hex')}` };
+              return Promise.all(Array.from({ length: count }, () => options.start(shared)));
+            }
+          : features.replicas,
     };
 
     beforeAll(async () => {
@@ -58,11 +84,17 @@ export function describeConformance(options: ConformanceOptions): void {
     keyTests(suite);
     listingTests(suite);
     conditionTests(suite);
+    consistencyTests(suite);
+    attributeTests(suite);
+    if (features.variant.attributes.includes('ttl')) ttlTests(suite);
+    if (features.variant.writeMode === 'streaming') streamingTests(suite);
     badInputTests(suite);
     limitTests(suite);
     metaLimitTests(suite);
     keyLimitTests(suite);
     stallTests(suite);
+    if (features.faults) faultTests(features.faults);
     fuzzTests(suite);
+    options.additionalTests?.(suite);
   });
 }

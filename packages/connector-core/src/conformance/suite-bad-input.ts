@@ -1,6 +1,6 @@
 /** Bad input gets a clear 400 and loses nothing; after every bad request the server still serves. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { abandonedUpload, rawRequest } from './raw.js';
+import { abandonedUpload, rawRequest } from '../testing/raw.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
 export function badInputTests(suite: Suite): void {

@@ -7,8 +7,8 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorClient } from '../client.js';
-import type { StartedConnector } from '../spawn.js';
+import { ConnectorClient } from '../testing/client.js';
+import type { StartedConnector } from '../testing/spawn.js';
 import { fuzzCase, seededRandom } from './fuzz-cases.js';
 import type { Suite } from './suite.js';
 

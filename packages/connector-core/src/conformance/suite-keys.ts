@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { rawRequest } from './raw.js';
+import { rawRequest } from '../testing/raw.js';
 import { expectError, json, type Suite, sha256, uniqueKey } from './suite.js';
 
 const ETAG = /^"[^"]+"$/;

@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientResponse, ConnectorClient, encodeKey } from '../client.js';
 import { MAX_META_BODY_BYTES } from '../http/meta-routes.js';
 import { MAX_KEY_BYTES } from '../keys.js';
-import type { StartedConnector } from '../spawn.js';
-import { asClientResponse, rawRequest } from './raw.js';
+import { type ClientResponse, ConnectorClient, encodeKey } from '../testing/client.js';
+import { asClientResponse, rawRequest } from '../testing/raw.js';
+import type { StartedConnector } from '../testing/spawn.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
 const LIMIT = 64 * 1024;

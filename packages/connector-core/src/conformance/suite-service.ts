@@ -1,7 +1,7 @@
 /** Health, readiness, metrics, unknown routes, wrong methods, keep-alive. */
 import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ConnectorClient, encodeKey } from '../client.js';
+import { ConnectorClient, encodeKey } from '../testing/client.js';
 import { expectError, json, type Suite, uniqueKey } from './suite.js';
 
 export function serviceTests(suite: Suite): void {

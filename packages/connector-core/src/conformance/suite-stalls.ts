@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorClient, encodeKey } from '../client.js';
-import type { StartedConnector } from '../spawn.js';
-import { rawRequest } from './raw.js';
+import { ConnectorClient, encodeKey } from '../testing/client.js';
+import { rawRequest } from '../testing/raw.js';
+import type { StartedConnector } from '../testing/spawn.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
 const BODY_IDLE_MS = 600;

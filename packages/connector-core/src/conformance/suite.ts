@@ -1,20 +1,41 @@
 /** What each part of the conformance suite gets, and helpers they share. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import type { ClientResponse, ConnectorClient } from '../client.js';
-import type { StartedConnector } from '../spawn.js';
+import type { VariantDeclaration } from '../connector.js';
+import type { ClientResponse, ConnectorClient } from '../testing/client.js';
+import type { StartedConnector } from '../testing/spawn.js';
+import { uniqueKey } from '../testing/unique-key.js';
+import type { FaultHooks } from './suite-faults.js';
+
+export { uniqueKey };
 
 export interface Suite {
   readonly client: ConnectorClient;
   readonly socketPath: string;
+  /** What the connector under test is (its declaration), which switches groups of tests on. */
+  readonly features: ConformanceFeatures;
   start(env?: Record<string, string>): Promise<StartedConnector>;
+  /** `count` connectors sharing one namespace (ConformanceFeatures.replicas), or null when the run has none. */
+  replicas: ((count: number) => Promise<StartedConnector[]>) | null;
 }
 
-let counter = 0;
-/** A key no other test uses, so tests do not depend on each other. */
-export function uniqueKey(name: string): string {
-  counter += 1;
-  return `t${counter}-${randomBytes(3).toString('hex')}/${name}`;
+/** What a connector is and can do, as its conformance run declares it. */
+export interface ConformanceFeatures {
+  /**
+   * Its declaration (the variant's `src/variant.ts`): `consistency` picks the lost-update tests,
+   * `writeMode: 'streaming'` adds the streaming ones, `attributes` the extended-attribute ones
+   * (and `ttl` those of the TTL attribute).
+   */
+  variant: VariantDeclaration;
+  /**
+   * Starts `count` connectors on ONE namespace, as the replicas of an actor each have their own
+   * sidecar. By default `start` is called `count` times with one shared STATE_PREFIX; a connector
+   * whose processes cannot share a store (the memory connector) serves its replicas in-process.
+   * `null`: the run has no replicas (the tests that need them are left out, and say so).
+   */
+  replicas?: ((count: number) => Promise<StartedConnector[]>) | null;
+  /** How to put a fault proxy between the connector and its backend: adds the backend-fault tests. */
+  faults?: FaultHooks;
 }
 
 export function sha256(data: Buffer): string {

@@ -1,8 +1,9 @@
 /** Test helpers: start the built connector against a Redis URL, poll for a state, talk to Redis. */
+
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createClient, RESP_TYPES } from '@redis/client';
-import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/conformance';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 
 /** The bundle the image runs: tests drive exactly what ships (`pnpm build` runs first). */
 export const ENTRY = fileURLToPath(new URL('../../dist/main.cjs', import.meta.url));

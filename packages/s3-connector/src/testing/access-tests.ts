@@ -4,9 +4,14 @@
  * permission_denied, those answered from a HEAD too (its 403 has no body, so no error code), and
  * /readyz is 503 with a reason naming the error code; none of it looks like an outage.
  */
+
 import { PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { type ClientResponse, ConnectorClient, MiB } from '@state-proxy/connector-core';
-import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
+import { MiB } from '@state-proxy/connector-core';
+import {
+  type ClientResponse,
+  ConnectorClient,
+  type SpawnedConnector,
+} from '@state-proxy/connector-core/testing';
 import { describe, expect, it } from 'vitest';
 import { directClient, freshBucket, s3Server } from './backend.js';
 import { startVariant, uniquePrefix, type VariantUnderTest } from './connectors.js';

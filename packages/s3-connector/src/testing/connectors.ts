@@ -1,7 +1,8 @@
 /** Starting S3 connectors for tests: each start gets its own STATE_PREFIX, so a fresh namespace. */
+
 import { randomBytes } from 'node:crypto';
 import type { VariantDeclaration } from '@state-proxy/connector-core';
-import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/conformance';
+import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import { s3Server } from './backend.js';
 
 /** The environment a connector needs to reach the run's S3 server and `bucket`. */

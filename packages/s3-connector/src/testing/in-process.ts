@@ -3,12 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConnectorClient,
-  defaultMemoryBudget,
-  MemoryBudget,
-  serveConnector,
-} from '@state-proxy/connector-core';
+import { defaultMemoryBudget, MemoryBudget, serveConnector } from '@state-proxy/connector-core';
+import { ConnectorClient } from '@state-proxy/connector-core/testing';
 import { readS3Settings } from '../config.js';
 import { S3Connector, type WriteMode } from '../connector.js';
 import { s3Env } from './connectors.js';

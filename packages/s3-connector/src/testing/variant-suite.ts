@@ -1,23 +1,19 @@
 /**
- * The tests every S3 variant runs against the real server, beside the core conformance suite:
- * races checked in the bucket itself, extended attributes, backend faults, and credentials the
- * server refuses.
+ * The tests every S3 variant runs against the real server: the core conformance suite (with its
+ * backend faults through a proxy in front of the server), and beside it races checked in the
+ * bucket itself, the values of the extended attributes, and credentials the server refuses.
  */
+
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConnectorClient } from '@state-proxy/connector-core';
-import {
-  describeConformance,
-  describeStandaloneBundle,
-  type SpawnedConnector,
-} from '@state-proxy/connector-core/conformance';
+import { describeConformance, describeStandaloneBundle } from '@state-proxy/connector-core/conformance';
+import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3_ATTRIBUTES } from '../attributes.js';
 import { accessTests } from './access-tests.js';
-import { directClient, freshBucket } from './backend.js';
-import { startVariant, type VariantUnderTest } from './connectors.js';
-import { faultTests } from './fault-tests.js';
+import { directClient, freshBucket, s3Server } from './backend.js';
+import { s3Env, startVariant, type VariantUnderTest } from './connectors.js';
 
-export { accessTests, faultTests };
+export { accessTests };
 
 let counter = 0;
 export function testKey(name: string): string {
@@ -42,7 +38,26 @@ export function describeS3Variant(variant: VariantUnderTest): void {
       bucket = await freshBucket(variant.name);
     });
 
-    describeConformance({ name: variant.name, start: (env) => startVariant(variant, bucket, env) });
+    describeConformance({
+      name: variant.name,
+      start: (env) => startVariant(variant, bucket, env),
+      features: {
+        variant,
+        faults: {
+          get backend() {
+            const { hostname, port } = new URL(s3Server().endpoint);
+            return { host: hostname, port: Number(port || 80) };
+          },
+          start: (endpoint, env) =>
+            startVariant(variant, bucket, {
+              ...s3Env(bucket, `http://${endpoint.host}:${endpoint.port}`),
+              // One retry at most: a hung server answers within twice the timeout.
+              STATE_BACKEND_MAX_ATTEMPTS: '2',
+              ...env,
+            }),
+        },
+      },
+    });
 
     describeStandaloneBundle({
       name: variant.name,
@@ -194,7 +209,6 @@ export function describeS3Variant(variant: VariantUnderTest): void {
       });
     });
 
-    faultTests(variant, () => bucket);
     accessTests(variant, () => bucket);
   });
 }

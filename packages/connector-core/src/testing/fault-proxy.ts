@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { LOOPBACK } from './ports.js';
+
+const LOOPBACK = '127.0.0.1';
 
 /**
  * - `pass`: forwards to the target.

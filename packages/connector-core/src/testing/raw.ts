@@ -1,6 +1,6 @@
 /** Sending exact bytes over the socket, for requests a well-behaved client would never send. */
 import { connect } from 'node:net';
-import type { ClientResponse } from '../client.js';
+import type { ClientResponse } from './client.js';
 
 export interface RawResponse {
   status: number;
