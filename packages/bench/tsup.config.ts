@@ -18,8 +18,8 @@ export default defineConfig([
     target: 'node22',
     clean: ['!floors/**'],
     sourcemap: true,
-    // connector-core exports its TypeScript sources: bundled, not loaded at run time.
-    noExternal: [/^@state-proxy\/connector-core/],
+    // Workspace packages that export their TypeScript sources: bundled, not loaded at run time.
+    noExternal: [/^@state-proxy\/(connector-|variants|s3-connector\/attribute-names)/],
   },
   // The Redis floor uses node-redis as the connector does, so it is trimmed the same way.
   bundleConfig({

@@ -6,6 +6,6 @@ export default defineConfig({
   platform: 'node',
   target: 'node22',
   clean: true,
-  // connector-core exports its TypeScript sources: bundled, not loaded at run time.
-  noExternal: [/^@state-proxy\/connector-core/],
+  // Workspace packages that export their TypeScript sources: bundled, not loaded at run time.
+  noExternal: [/^@state-proxy\/(connector-|variants|s3-connector\/attribute-names)/],
 });

@@ -51,18 +51,6 @@ export async function acquireBackends(): Promise<Backends> {
   }
 }
 
-/** The env that points a process (a connector, stream-1gib.ts) at these backends. */
-export function s3Env(backends: Backends): Record<string, string> {
-  const { s3 } = backends;
-  return {
-    STATE_BUCKET: backends.bucket,
-    AWS_ENDPOINT_URL: s3.endpoint,
-    AWS_REGION: s3.region,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  };
-}
-
 export function testEnv(backends: Backends): Record<string, string> {
   const { s3 } = backends;
   return {

@@ -1,13 +1,13 @@
 /**
- * The four variants under test: how to start each against the run's backends, where its keys
+ * The variants under test: how to start each against the run's backends, where its keys
  * land in the backend (so the direct client touches the very same objects), and its RSS limit.
  */
-import { type Backends, s3Env } from './backends.js';
+import { SHIPPED_VARIANTS, variantEnv } from '@state-proxy/variants';
+import type { Backends } from './backends.js';
 import { compileCacheOf } from './compile-cache.js';
-import { bundleOf } from './paths.js';
 import { type KvTarget, redisTarget, s3Target } from './targets.js';
 
-export type VariantName = 'redis-buffered-cas' | 's3-buffered-lww' | 's3-buffered-cas' | 's3-passthrough';
+export type VariantName = string;
 
 export interface Variant {
   name: VariantName;
@@ -15,7 +15,7 @@ export interface Variant {
   cas: boolean;
   /** The container memory limit users give this sidecar (README: Memory and sizing). */
   rssLimitMiB: number;
-  /** Its default STATE_MAX_BODY_BYTES (defaultMaxBodyBytes in its main.ts), MiB; undefined: no limit. */
+  /** Its default STATE_MAX_BODY_BYTES, MiB; undefined: no limit. */
   maxBodyMiB: number | undefined;
   /** The target ratio connector/direct at concurrency 16 (issue 5). */
   targetRatio: number;
@@ -26,37 +26,28 @@ export interface Variant {
   direct(backends: Backends, prefix: string): Promise<KvTarget>;
 }
 
-const redisVariant = (name: VariantName): Variant => {
-  const entry = bundleOf(name);
+/** The shipped variants of @state-proxy/variants, with what the bench adds: targets and direct clients. */
+function benchVariant(v: (typeof SHIPPED_VARIANTS)[number]): Variant {
+  const { declaration, entry } = v;
+  if (v.backend === 'memory') throw new Error(`${declaration.name}: no backend to benchmark against`);
+  const backend = v.backend;
+  const limit = declaration.defaultMaxBodyBytes;
   return {
-    name,
-    backend: 'redis',
-    cas: true,
-    rssLimitMiB: 64,
-    maxBodyMiB: 512,
-    targetRatio: 0.5,
+    name: declaration.name,
+    backend,
+    cas: declaration.consistency === 'cas',
+    rssLimitMiB: v.memoryLimitMiB ?? 0,
+    maxBodyMiB: limit === undefined ? undefined : limit / (1024 * 1024),
+    targetRatio: backend === 'redis' ? 0.5 : 0.8,
     entry,
-    env: (backends, prefix) =>
-      withImageEnv('redis', entry, { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
-    direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
+    env: (backends, prefix) => withImageEnv(backend, entry, variantEnv(v, backends, prefix)),
+    direct:
+      backend === 'redis'
+        ? (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`)
+        : async (backends, prefix) =>
+            s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
   };
-};
-
-const s3Variant = (name: VariantName, cas: boolean, maxBodyMiB: number | undefined): Variant => {
-  const entry = bundleOf(name);
-  return {
-    name,
-    backend: 's3',
-    cas,
-    rssLimitMiB: 128,
-    maxBodyMiB,
-    targetRatio: 0.8,
-    entry,
-    env: (backends, prefix) => withImageEnv('s3', entry, { ...s3Env(backends), STATE_PREFIX: prefix }),
-    direct: async (backends, prefix) =>
-      s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
-  };
-};
+}
 
 /**
  * The old-space cap the images give each backend's variants (images/docker-bake.hcl,
@@ -108,12 +99,7 @@ function withImageEnv(
   };
 }
 
-export const VARIANTS: readonly Variant[] = [
-  redisVariant('redis-buffered-cas'),
-  s3Variant('s3-buffered-lww', false, 5 * 1024), // the largest single PutObject
-  s3Variant('s3-buffered-cas', true, 5 * 1024),
-  s3Variant('s3-passthrough', false, undefined), // streams: no limit
-];
+export const VARIANTS: readonly Variant[] = SHIPPED_VARIANTS.map(benchVariant);
 
 /** BENCH_VARIANTS=a,b narrows the run (handy while profiling one variant). */
 export function selectedVariants(filter = process.env.BENCH_VARIANTS): Variant[] {

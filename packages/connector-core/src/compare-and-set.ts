@@ -56,6 +56,14 @@ export class VersionMemory {
   }
 }
 
+/**
+ * `inner` with the CAS memory of up to `maxKeys` keys around it. runConnector applies it to a
+ * variant that declares `consistency: 'cas'`; call it yourself only when serving a connector
+ * without runConnector (serveConnector, tests).
+ *
+ * @example
+ * const served = await serveConnector(withCompareAndSet(new MyStoreConnector(), 100_000), { socketPath });
+ */
 export function withCompareAndSet(inner: Connector, maxKeys: number): Connector {
   const memory = new VersionMemory(maxKeys);
   const wrapped: Connector = {

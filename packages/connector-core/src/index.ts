@@ -43,5 +43,6 @@ export {
   type ServeOptions,
   type ServingConnector,
   serveConnector,
+  serveVariant,
 } from './run.js';
 export { parseTtlSeconds } from './ttl.js';

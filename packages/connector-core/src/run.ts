@@ -204,7 +204,20 @@ export interface RunOptions {
   create(env: Env, context: CreateContext): { connector: Connector; backend: string };
 }
 
-/** A variant's main: exits 1 with one line on a bad setting, 0 after a graceful shutdown. */
+/**
+ * A variant's whole main: settings from the environment, the connector from `create`, served on
+ * CONNECTOR_SOCKET until SIGTERM/SIGINT. Exits 1 with one line on a bad setting (ConfigError),
+ * 0 after a graceful shutdown.
+ *
+ * @example
+ * runConnector({
+ *   variant, // { name: 'my-store', consistency: 'lww', writeMode: 'buffered', defaultMaxBodyBytes: 64 * MiB, attributes: [] }
+ *   create: (env, { core }) => ({
+ *     connector: new MyStoreConnector(requireString(env, 'MY_STORE_URL'), core.prefix),
+ *     backend: maskUrlCredentials(env.MY_STORE_URL ?? ''),
+ *   }),
+ * });
+ */
 export function runConnector(options: RunOptions): void {
   run(options).catch((error: unknown) => {
     if (error instanceof ConfigError) {
@@ -239,8 +252,46 @@ async function run(options: RunOptions): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
+  // A request never takes the process down: anything that escapes is logged and the server goes on.
+  process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
+  process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
+
+  const started = await serveConfigured(options, process.env, core, log);
+  serving = started.serving;
+  log.info(
+    {
+      prefix: core.prefix,
+      backend: started.backend,
+      socket: core.socketPath,
+      maxBodyBytes: core.maxBodyBytes ?? null,
+      memoryBudgetBytes: started.memoryBudgetBytes,
+      pid: process.pid,
+    },
+    'connector listening',
+  );
+  if (signalled) shutdown(signalled);
+}
+
+/**
+ * What runConnector does, without the process around it (signals, exit codes): the settings from
+ * `env`, the connector created and wrapped as its variant declares, served on CONNECTOR_SOCKET,
+ * closed within CONNECTOR_SHUTDOWN_GRACE_MS. Tests run a connector in-process with it, with the
+ * environment its image would have (`startInProcess` in the testing subpath).
+ */
+export async function serveVariant(
+  options: RunOptions,
+  env: Env,
+  log: Logger = createLogger('silent'),
+): Promise<ServingConnector> {
+  const core = readCoreConfig(env, { maxBodyBytes: options.variant.defaultMaxBodyBytes });
+  const { serving } = await serveConfigured(options, env, core, log);
+  return { ...serving, close: (graceMs = core.shutdownGraceMs) => serving.close(graceMs) };
+}
+
+async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, log: Logger) {
+  const { variant } = options;
   const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
-  const created = options.create(process.env, { core, log, memory });
+  const created = options.create(env, { core, log, memory });
   const connector =
     variant.consistency === 'cas'
       ? withCompareAndSet(created.connector, core.casMemoryKeys)
@@ -248,12 +299,7 @@ async function run(options: RunOptions): Promise<void> {
   const stale = await removeStaleSpoolFiles(core.spoolDir);
   if (stale.length > 0)
     log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
-
-  // A request never takes the process down: anything that escapes is logged and the server goes on.
-  process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
-  process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
-
-  serving = await serveConnector(connector, {
+  const serving = await serveConnector(connector, {
     socketPath: core.socketPath,
     writeMode: variant.writeMode,
     socketMode: core.socketMode,
@@ -265,16 +311,5 @@ async function run(options: RunOptions): Promise<void> {
     bodyIdleTimeoutMs: core.bodyIdleTimeoutMs,
     headersTimeoutMs: core.headersTimeoutMs,
   });
-  log.info(
-    {
-      prefix: core.prefix,
-      backend: created.backend,
-      socket: core.socketPath,
-      maxBodyBytes: core.maxBodyBytes ?? null,
-      memoryBudgetBytes: memory.totalBytes,
-      pid: process.pid,
-    },
-    'connector listening',
-  );
-  if (signalled) shutdown(signalled);
+  return { serving, backend: created.backend, memoryBudgetBytes: memory.totalBytes };
 }

@@ -2,7 +2,7 @@
 // last write wins. All S3 logic lives in
 // @state-proxy/s3-connector.
 import type { VariantDeclaration } from '@state-proxy/connector-core';
-import { S3_ATTRIBUTES } from '@state-proxy/s3-connector';
+import { S3_ATTRIBUTES } from '@state-proxy/s3-connector/attribute-names';
 
 export const variant = {
   name: 's3-passthrough',

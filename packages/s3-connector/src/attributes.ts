@@ -13,21 +13,12 @@ import {
   UnsupportedAttributeError,
   type WriteCondition,
 } from '@state-proxy/connector-core';
+import { S3_ATTRIBUTES } from './attribute-names.js';
 import { conflictOf } from './conditions.js';
 import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import type { WriteContext } from './writes.js';
 
-/** The extended attributes of an S3 object, as the S3 variants declare them. */
-export const S3_ATTRIBUTES: readonly string[] = [
-  'url',
-  'presigned_url',
-  'etag',
-  'content_type',
-  'version',
-  'storage_class',
-  'size',
-];
 const WRITABLE = new Set(['content_type']);
 
 type Head = HeadObjectCommandOutput;

@@ -1,4 +1,4 @@
-export { S3_ATTRIBUTES } from './attributes.js';
+export { S3_ATTRIBUTES } from './attribute-names.js';
 export { describeBackend, type IfMatchFormat, readS3Settings, type S3Settings } from './config.js';
 export { S3Connector, type WriteMode } from './connector.js';
 export { translateS3Error } from './errors.js';

@@ -16,6 +16,7 @@ export {
   runCounterWorkload,
 } from './counter-workload.js';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.js';
+export { startInProcess } from './in-process.js';
 export { abandonedUpload, type RawResponse, rawRequest } from './raw.js';
 export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
 export { uniqueKey } from './unique-key.js';

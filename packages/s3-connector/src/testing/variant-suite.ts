@@ -8,7 +8,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { describeConformance, describeStandaloneBundle } from '@state-proxy/connector-core/conformance';
 import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3_ATTRIBUTES } from '../attributes.js';
+import { S3_ATTRIBUTES } from '../attribute-names.js';
 import { accessTests } from './access-tests.js';
 import { directClient, freshBucket, s3Server } from './backend.js';
 import { s3Env, startVariant, type VariantUnderTest } from './connectors.js';
