@@ -13,8 +13,9 @@
  *   to SELECT the database) is not an outage: node-redis retries it like one, but until someone
  *   fixes the credentials or the server's ACL every request is refused access (403), not 503.
  */
-import { DisconnectsClientError, ErrorReply, RedisClient as NodeRedisClient } from '@redis/client';
+
 import { MiB } from '@state-proxy/connector-core';
+import { DisconnectsClientError, ErrorReply, RedisClient as NodeRedisClient } from './node-redis.js';
 
 export interface ConnectionOptions {
   url: string;

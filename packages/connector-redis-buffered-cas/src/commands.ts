@@ -5,7 +5,8 @@
  * memory and ~40 ms at start-up, and a parsing layer on every call, for the dozen we use. The
  * bundle leaves node-redis's command table out as well (scripts/tsup-redis-client.js).
  */
-import { RESP_TYPES, type RedisArgument } from '@redis/client';
+import type { RedisArgument } from '@redis/client';
+import { RESP_TYPES } from './node-redis.js';
 
 /** What a command needs of the client. */
 export interface Redis {

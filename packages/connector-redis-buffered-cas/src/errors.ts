@@ -2,16 +2,7 @@
  * The one place where node-redis failures become core's typed errors, so an outage is always
  * 503/504 and never a 500. Messages from Redis and sockets never contain the URL's password.
  */
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ErrorReply,
-  TimeoutError as RedisTimeoutError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-} from '@redis/client';
+
 import {
   BadRequestError,
   ConnectorError,
@@ -21,6 +12,16 @@ import {
   UnavailableError,
 } from '@state-proxy/connector-core';
 import { DeadlineExceededError, isDeniedReply } from './client.js';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  TimeoutError as RedisTimeoutError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+} from './node-redis.js';
 
 /** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */
 const UNAVAILABLE_REPLIES = [
