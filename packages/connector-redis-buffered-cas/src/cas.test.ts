@@ -12,6 +12,7 @@ import {
 import type { SpawnedConnector } from '@state-proxy/connector-core/conformance';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRedisConfig } from './config.js';
 import { RedisConnector } from './connector.js';
 import { startRedisConnector, uniquePrefix } from './testing/helpers.js';
 
@@ -57,11 +58,8 @@ describe('lost updates', () => {
     const servers = await Promise.all(
       Array.from({ length: WORKERS }, async (_, i) => {
         const connector: Connector = new RedisConnector({
-          url: redis.url,
+          ...readRedisConfig({ REDIS_URL: redis.url, STATE_BACKEND_TIMEOUT_MS: '5000' }),
           prefix,
-          timeoutMs: 5000,
-          timeoutPerMibMs: 100,
-          reconnectMaxDelayMs: 1000,
           memory: new MemoryBudget(16 * 1024 * 1024, 5000),
         });
         const socketPath = `/tmp/redis-blind-${process.pid}-${prefix}-${i}.sock`;

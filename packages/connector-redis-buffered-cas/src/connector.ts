@@ -29,7 +29,8 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { type ConnectionChange, type RedisClient, RedisConnection } from './client.js';
+import { type ConnectionOptions, RedisConnection } from './client.js';
+import type { Redis } from './commands.js';
 import * as redisCommands from './commands.js';
 import { translateRedisError } from './errors.js';
 import {
@@ -53,16 +54,11 @@ import {
 } from './scripts.js';
 import { StorageKeys } from './storage-keys.js';
 
-export interface RedisConnectorOptions {
-  url: string;
+export interface RedisConnectorOptions extends ConnectionOptions {
   /** STATE_PREFIX: keys live at `{prefix}:{key}`. */
   prefix: string;
-  timeoutMs: number;
-  timeoutPerMibMs: number;
-  reconnectMaxDelayMs: number;
   /** Shared with the HTTP layer: chunked transfers take their share of it. */
   memory: MemoryBudget;
-  onConnectionChange?: (event: ConnectionChange) => void;
 }
 
 const TTL_ATTRIBUTE = 'ttl';
@@ -95,7 +91,7 @@ export class RedisConnector implements Connector {
   read(key: string): Promise<ReadResult> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const small = await this.#connection.run(INLINE_READ_BYTES, (redis) =>
+      const small = await this.#connection.run(storageKey, INLINE_READ_BYTES, (redis) =>
         readValue(redis, storageKey, INLINE_READ_BYTES),
       );
       if (small === undefined) throw new KeyNotFoundError(key);
@@ -109,7 +105,9 @@ export class RedisConnector implements Connector {
       const fetchRange = (start: number, end: number) =>
         this.#call(() =>
           // A missing key reads as empty: RangeReader reports the value changed.
-          this.#connection.run(CHUNK_BYTES, (redis) => redisCommands.getRange(redis, storageKey, start, end)),
+          this.#connection.run(storageKey, CHUNK_BYTES, (redis) =>
+            redisCommands.getRange(redis, storageKey, start, end),
+          ),
         );
       return {
         body: new RangeReader(fetchRange, stored.length, stored.etag, share),
@@ -122,7 +120,7 @@ export class RedisConnector implements Connector {
   stat(key: string): Promise<Stat | undefined> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const stat = await this.#connection.run(0, (redis) =>
+      const stat = await this.#connection.run(storageKey, 0, (redis) =>
         statValue(redis, storageKey, HASHED_WITHIN_BASE_DEADLINE),
       );
       if (stat === undefined || 'etag' in stat) return stat;
@@ -132,7 +130,7 @@ export class RedisConnector implements Connector {
 
   /** Length and ETag of a value of about `length` bytes, with a deadline sized for hashing it in Redis. */
   async #digest(storageKey: string, length: number): Promise<Stat | undefined> {
-    const stat = await this.#connection.run(length, (redis) =>
+    const stat = await this.#connection.run(storageKey, length, (redis) =>
       statValue(redis, storageKey, Number.MAX_SAFE_INTEGER),
     );
     // Hashed whatever its size; only a value deleted meanwhile is undefined.
@@ -149,15 +147,17 @@ export class RedisConnector implements Connector {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
       if (condition === undefined) {
-        await this.#connection.run(value.length, (redis) => redisCommands.set(redis, storageKey, value));
+        await this.#connection.run(storageKey, value.length, (redis) =>
+          redisCommands.set(redis, storageKey, value),
+        );
       } else if (condition.kind === 'absent') {
-        const reply = await this.#connection.run(value.length, (redis) =>
+        const reply = await this.#connection.run(storageKey, value.length, (redis) =>
           redisCommands.setIfAbsent(redis, storageKey, value),
         );
         if (reply === null) throw new ConflictError(key, 'the key already exists');
       } else {
         const etag = expectedEtag(condition.etag);
-        const reply = await this.#runHashing(value.length, (redis, hashBytes) =>
+        const reply = await this.#runHashing(storageKey, value.length, (redis, hashBytes) =>
           compareAndSet(redis, storageKey, etag, value, hashBytes),
         );
         throwOnConflict(key, reply, condition);
@@ -177,14 +177,14 @@ export class RedisConnector implements Connector {
     try {
       const etag = await sendInChunks(body.stream(), (chunk, offset) =>
         this.#call(() =>
-          this.#connection.run(chunk.length, async (redis) => {
+          this.#connection.run(uploadKey, chunk.length, async (redis) => {
             if (offset === 0) await redisCommands.setExpiring(redis, uploadKey, chunk, uploadTtlMs);
             else await redisCommands.append(redis, uploadKey, chunk);
           }),
         ),
       );
       const reply = await this.#call(() =>
-        this.#runHashing(0, (redis, hashBytes) =>
+        this.#runHashing(storageKey, 0, (redis, hashBytes) =>
           commitUpload(redis, storageKey, uploadKey, conditionArgument(condition), hashBytes),
         ),
       );
@@ -196,7 +196,7 @@ export class RedisConnector implements Connector {
     } finally {
       share.release();
       if (!committed) {
-        this.#connection.run(0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
+        this.#connection.run(uploadKey, 0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
       }
     }
   }
@@ -208,54 +208,65 @@ export class RedisConnector implements Connector {
    * round trip for typical state; a longer one is asked again with a deadline sized for it.
    */
   async #runHashing(
+    storageKey: string,
     bytes: number,
-    script: (redis: RedisClient, hashBytes: number) => Promise<number | TooLongToHash>,
+    script: (redis: Redis, hashBytes: number) => Promise<number | TooLongToHash>,
   ): Promise<number> {
-    const reply = await this.#connection.run(bytes, (redis) => script(redis, HASHED_WITHIN_BASE_DEADLINE));
+    const reply = await this.#connection.run(storageKey, bytes, (redis) =>
+      script(redis, HASHED_WITHIN_BASE_DEADLINE),
+    );
     if (typeof reply === 'number') return reply;
     const [storedLength] = reply;
-    return (await this.#connection.run(bytes + storedLength, (redis) =>
+    return (await this.#connection.run(storageKey, bytes + storedLength, (redis) =>
       script(redis, Number.MAX_SAFE_INTEGER),
     )) as number; // hashed whatever its length: never TooLongToHash
   }
 
   delete(key: string): Promise<void> {
     return this.#call(async () => {
-      const removed = await this.#connection.run(0, (redis) =>
-        redisCommands.del(redis, this.#keys.toStorage(key)),
+      const storageKey = this.#keys.toStorage(key);
+      const removed = await this.#connection.run(storageKey, 0, (redis) =>
+        redisCommands.del(redis, storageKey),
       );
       if (removed === 0) throw new KeyNotFoundError(key);
     });
   }
 
+  /**
+   * SCAN on every master (one but for a Cluster, where each holds the keys of its slots), merged.
+   * A Cluster's masters are scanned one after the other, so that `limit` can end the walk early.
+   */
   list({ prefix, delimiter, limit }: ListOptions): Promise<Listing> {
     return this.#call(async () => {
       const found = new Set<string>();
       // Distinct listing entries so far (a key, or the directory it falls in), for `limit`.
       const entries = new Set<string>();
       const pattern = this.#keys.matchPattern(prefix);
-      let cursor = '0';
-      do {
-        const reply = await this.#connection.run(0, (redis) =>
-          redisCommands.scan(redis, cursor, pattern, SCAN_COUNT),
-        );
-        cursor = reply.cursor;
-        for (const raw of reply.keys) {
-          const key = this.#mountKey(raw);
-          if (key === undefined || !key.startsWith(prefix)) continue;
-          found.add(key);
-          const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
-          entries.add(at === -1 ? key : key.slice(0, at + delimiter.length));
-        }
-      } while (cursor !== '0' && (limit === undefined || entries.size < limit));
+      const enough = () => limit !== undefined && entries.size >= limit;
+      for (const onMaster of await this.#connection.masters()) {
+        let cursor = '0';
+        do {
+          const reply = await onMaster((redis) => redisCommands.scan(redis, cursor, pattern, SCAN_COUNT));
+          cursor = reply.cursor;
+          for (const raw of reply.keys) {
+            const key = this.#mountKey(raw);
+            if (key === undefined || !key.startsWith(prefix)) continue;
+            found.add(key);
+            const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
+            entries.add(at === -1 ? key : key.slice(0, at + delimiter.length));
+          }
+        } while (cursor !== '0' && !enough());
+        if (enough()) break;
+      }
       return groupByDelimiter(found, prefix, delimiter);
     });
   }
 
   listAttributes(key: string): Promise<string[]> {
     return this.#call(async () => {
-      const exists = await this.#connection.run(0, (redis) =>
-        redisCommands.exists(redis, this.#keys.toStorage(key)),
+      const storageKey = this.#keys.toStorage(key);
+      const exists = await this.#connection.run(storageKey, 0, (redis) =>
+        redisCommands.exists(redis, storageKey),
       );
       if (exists === 0) throw new KeyNotFoundError(key);
       return [TTL_ATTRIBUTE];
@@ -265,9 +276,8 @@ export class RedisConnector implements Connector {
   getAttribute(key: string, name: string): Promise<string> {
     return this.#call(async () => {
       if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
-      const ttl = await this.#connection.run(0, (redis) =>
-        redisCommands.ttl(redis, this.#keys.toStorage(key)),
-      );
+      const storageKey = this.#keys.toStorage(key);
+      const ttl = await this.#connection.run(storageKey, 0, (redis) => redisCommands.ttl(redis, storageKey));
       if (ttl === -2) throw new KeyNotFoundError(key); // -2: no such key; -1: no expiry
       return String(ttl);
     });
@@ -278,17 +288,20 @@ export class RedisConnector implements Connector {
       if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
       const seconds = parseTtlSeconds(value);
       // As Redis does: a TTL of 0 or less deletes the key (EXPIRE still answers 1).
-      const applied = await this.#connection.run(0, (redis) =>
-        redisCommands.expire(redis, this.#keys.toStorage(key), seconds),
+      const storageKey = this.#keys.toStorage(key);
+      const applied = await this.#connection.run(storageKey, 0, (redis) =>
+        redisCommands.expire(redis, storageKey, seconds),
       );
       if (applied === 0) throw new KeyNotFoundError(key);
       return seconds <= 0 ? { deleted: true } : {};
     });
   }
 
+  /** Every master answers (a Cluster with a master down cannot serve the keys of its slots). */
   checkReady(): Promise<void> {
     return this.#call(async () => {
-      await this.#connection.run(0, (redis) => redisCommands.ping(redis));
+      const masters = await this.#connection.masters();
+      await Promise.all(masters.map((onMaster) => onMaster((redis) => redisCommands.ping(redis))));
     });
   }
 

@@ -27,6 +27,7 @@ export {
   ConnectionTimeoutError,
   DisconnectsClientError,
   ErrorReply,
+  MaxCommandRedirectionsError,
   SocketClosedUnexpectedlyError,
   SocketTimeoutError,
   TimeoutError,
