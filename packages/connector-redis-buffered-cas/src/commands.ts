@@ -73,3 +73,8 @@ export async function scan(
   );
   return { cursor: next.toString('latin1'), keys };
 }
+
+/** Blocks until `replicas` replicas acknowledged this connection's writes, or `timeoutMs`: how many did. */
+export function wait(redis: Redis, replicas: number, timeoutMs: number): Promise<number> {
+  return redis.sendCommand(['WAIT', String(replicas), String(timeoutMs)]);
+}

@@ -194,9 +194,31 @@ describe('TLS files and other settings', () => {
       'REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together',
     ],
     [{ REDIS_URL: 'redis://h', REDIS_SENTINEL_PASSWORD: 'x' }, 'REDIS_URL is not redis-sentinel://'],
+    [
+      { REDIS_URL: 'redis://h', STATE_REDIS_WAIT_REPLICAS: '-1' },
+      'STATE_REDIS_WAIT_REPLICAS must be a non-negative integer',
+    ],
+    [
+      { REDIS_URL: 'redis://h', STATE_REDIS_WAIT_TIMEOUT_MS: '0' },
+      'STATE_REDIS_WAIT_TIMEOUT_MS must be a positive integer',
+    ],
   ])('rejects %j with one line', (env, message) => {
     expect(() => readRedisConfig(env)).toThrow(ConfigError);
     expect(() => readRedisConfig(env)).toThrow(message);
+  });
+
+  it('reads STATE_REDIS_WAIT_REPLICAS and its timeout (0 and 1000 ms by default)', () => {
+    expect(readRedisConfig({ REDIS_URL: 'redis://h' })).toMatchObject({
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    });
+    expect(
+      readRedisConfig({
+        REDIS_URL: 'redis://h',
+        STATE_REDIS_WAIT_REPLICAS: '2',
+        STATE_REDIS_WAIT_TIMEOUT_MS: '250',
+      }),
+    ).toMatchObject({ waitReplicas: 2, waitTimeoutMs: 250 });
   });
 });
 

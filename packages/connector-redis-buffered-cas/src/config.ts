@@ -40,11 +40,16 @@ export interface RedisConfig {
   timeoutPerMibMs: number;
   /** Longest pause between two reconnection attempts while Redis is down (ms). */
   reconnectMaxDelayMs: number;
+  /** A write answers only once this many replicas confirm it (WAIT); 0: as soon as the master has it. */
+  waitReplicas: number;
+  /** How long WAIT waits for them (ms). */
+  waitTimeoutMs: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_TIMEOUT_PER_MIB_MS = 100;
 export const DEFAULT_RECONNECT_MAX_DELAY_MS = 1000;
+export const DEFAULT_WAIT_TIMEOUT_MS = 1000;
 
 export function readRedisConfig(env: Env): RedisConfig {
   const url = requireString(env, 'REDIS_URL').trim();
@@ -60,6 +65,8 @@ export function readRedisConfig(env: Env): RedisConfig {
     timeoutMs: positiveInteger(env, 'STATE_BACKEND_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
     timeoutPerMibMs: optionalInteger(env, 'REDIS_TIMEOUT_PER_MIB_MS', DEFAULT_TIMEOUT_PER_MIB_MS),
     reconnectMaxDelayMs: positiveInteger(env, 'REDIS_RECONNECT_MAX_DELAY_MS', DEFAULT_RECONNECT_MAX_DELAY_MS),
+    waitReplicas: optionalInteger(env, 'STATE_REDIS_WAIT_REPLICAS', 0),
+    waitTimeoutMs: positiveInteger(env, 'STATE_REDIS_WAIT_TIMEOUT_MS', DEFAULT_WAIT_TIMEOUT_MS),
   };
 }
 

@@ -42,6 +42,7 @@ import {
   transferShare,
   uploadKeyFor,
 } from './large-values.js';
+import { confirmReplicated, type ReplicationOptions } from './replication.js';
 import {
   CAS_MISSING,
   CAS_WRITTEN,
@@ -59,6 +60,9 @@ export interface RedisConnectorOptions extends ConnectionOptions {
   prefix: string;
   /** Shared with the HTTP layer: chunked transfers take their share of it. */
   memory: MemoryBudget;
+  /** STATE_REDIS_WAIT_REPLICAS (default 0: none) and how long to wait for them. */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
 }
 
 const TTL_ATTRIBUTE = 'ttl';
@@ -77,11 +81,13 @@ export class RedisConnector implements Connector {
   readonly #connection: RedisConnection;
   readonly #keys: StorageKeys;
   readonly #memory: MemoryBudget;
+  readonly #replication: ReplicationOptions;
 
   constructor(options: RedisConnectorOptions) {
     this.#keys = new StorageKeys(options.prefix);
     this.#connection = new RedisConnection(options);
     this.#memory = options.memory;
+    this.#replication = { replicas: options.waitReplicas ?? 0, timeoutMs: options.waitTimeoutMs ?? 1000 };
   }
 
   get maxKeyBytes(): number {
@@ -162,6 +168,7 @@ export class RedisConnector implements Connector {
         );
         throwOnConflict(key, reply, condition);
       }
+      await confirmReplicated(this.#connection, storageKey, this.#replication);
       return { etag: etagOf(value) };
     });
   }
@@ -192,6 +199,7 @@ export class RedisConnector implements Connector {
       if (reply === UPLOAD_GONE)
         throw new UnavailableError('the upload expired in Redis before it was committed');
       throwOnConflict(key, reply, condition);
+      await this.#call(() => confirmReplicated(this.#connection, storageKey, this.#replication));
       return { etag };
     } finally {
       share.release();
@@ -229,6 +237,7 @@ export class RedisConnector implements Connector {
         redisCommands.del(redis, storageKey),
       );
       if (removed === 0) throw new KeyNotFoundError(key);
+      await confirmReplicated(this.#connection, storageKey, this.#replication);
     });
   }
 
@@ -293,6 +302,7 @@ export class RedisConnector implements Connector {
         redisCommands.expire(redis, storageKey, seconds),
       );
       if (applied === 0) throw new KeyNotFoundError(key);
+      await confirmReplicated(this.#connection, storageKey, this.#replication);
       return seconds <= 0 ? { deleted: true } : {};
     });
   }

@@ -13,6 +13,7 @@ import { ConflictError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError } from './client.js';
 import { translateRedisError } from './errors.js';
+import { ReplicationShortfallError } from './replication.js';
 
 function errno(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:6379`), { code });
@@ -38,6 +39,7 @@ describe('translateRedisError', () => {
     [new ErrorReply('CLUSTERDOWN The cluster is down'), 'unavailable'],
     [new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot'), 'unavailable'],
     [new MaxCommandRedirectionsError(new ErrorReply('MOVED 3999 127.0.0.1:6381')), 'unavailable'],
+    [new ReplicationShortfallError(1, 1000, '0 did'), 'unavailable'],
     [new DeadlineExceededError(2000), 'timeout'],
     [new TimeoutError('timeout'), 'timeout'],
     [new ConnectionTimeoutError(), 'timeout'],

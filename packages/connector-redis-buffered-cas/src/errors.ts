@@ -23,6 +23,7 @@ import {
   SocketClosedUnexpectedlyError,
   SocketTimeoutError,
 } from './node-redis.js';
+import { ReplicationShortfallError } from './replication.js';
 
 /** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */
 const UNAVAILABLE_REPLIES = [
@@ -62,6 +63,8 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
   if (error instanceof RedisTimeoutError || error instanceof ConnectionTimeoutError) {
     return new TimeoutError(`Redis did not answer in time: ${error.message}`, { cause: error });
   }
+  if (error instanceof ReplicationShortfallError)
+    return new UnavailableError(error.message, { cause: error });
   if (error instanceof ErrorReply) return translateReply(error);
   if (error instanceof MaxCommandRedirectionsError) {
     // A Cluster whose slots keep moving (a resharding, a failover in progress).

@@ -1,7 +1,8 @@
 /**
  * The connector on a Redis Sentinel set (1 master, 2 replicas, 3 sentinels: TEST_REDIS_SENTINEL_URL
  * or a local one, shared by the whole file): the conformance suite, compare-and-set and TTL,
- * unchanged; the URL's database; a master name the sentinels do not know; sentinels that answer only later; credentials the master refuses.
+ * unchanged; the URL's database; STATE_REDIS_WAIT_REPLICAS met and not met; a master name the
+ * sentinels do not know; sentinels that answer only later; credentials the master refuses.
  */
 import { createClient } from '@redis/client';
 import { type ClientResponse, ConnectorClient } from '@state-proxy/connector-core';
@@ -62,6 +63,42 @@ describe('Sentinel settings', () => {
       client.close();
       direct.destroy();
       await connector.stop();
+    }
+  });
+
+  it('STATE_REDIS_WAIT_REPLICAS: 204 once both replicas have a write; asking for three is 503, the write applied', async () => {
+    const prefix = uniquePrefix('wait');
+    const both = await startRedisConnector(sentinel.url, {
+      STATE_PREFIX: prefix,
+      STATE_REDIS_WAIT_REPLICAS: '2',
+    });
+    const three = await startRedisConnector(sentinel.url, {
+      STATE_PREFIX: prefix,
+      STATE_REDIS_WAIT_REPLICAS: '3',
+      STATE_REDIS_WAIT_TIMEOUT_MS: '200',
+    });
+    const [ok, short] = [new ConnectorClient(both.socketPath), new ConnectorClient(three.socketPath)];
+    try {
+      expect((await ok.put('w/key', 'confirmed')).status).toBe(204);
+      expect((await ok.delete('w/key')).status).toBe(204);
+      for (const res of [
+        await short.put('w/key', 'unconfirmed'),
+        await short.setMeta('w/key', 'ttl', '60'),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(errorOf(res)).toEqual({
+          error: 'unavailable',
+          message: expect.stringMatching(
+            /not confirmed by 3 replica\(s\) within 200 ms \(2 did.*may or may not/,
+          ),
+        });
+      }
+      // "May or may not": the master has it.
+      expect((await ok.get('w/key')).body.toString()).toBe('unconfirmed');
+    } finally {
+      ok.close();
+      short.close();
+      await Promise.all([both.stop(), three.stop()]);
     }
   });
 

@@ -1,7 +1,8 @@
 /**
- * Checks every topology shares (cluster.test.ts, sentinel.test.ts): a connector that starts before
- * Redis answers, and one whose credentials Redis refuses, behave as with one server (faults.test.ts,
- * auth.test.ts): 503 / 403 at once, /readyz saying why, one log line, then serving without a restart.
+ * Checks every topology shares (cluster*.test.ts, sentinel*.test.ts): a connector that starts
+ * before Redis answers, one whose credentials Redis refuses, and one whose master stops answering
+ * behave as with one server (faults.test.ts, auth.test.ts): 503 / 403 / 504 at once, /readyz saying
+ * why, one log line, then serving without a restart.
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
@@ -102,4 +103,38 @@ export async function expectDeniedThenServing(
   ).toHaveLength(1);
   expect(messages).toContain('Redis connected');
   expect(connector.output()).not.toContain(wrong);
+}
+
+/**
+ * `pause()` makes the master of `hung/key` (under `prefix`) stop answering for a while (CLIENT PAUSE): a request answers 504 within
+ * the connector's deadline instead of hanging, and once the master answers again the connector
+ * serves by itself (its link replaced by a fresh one after the missed deadline).
+ */
+export async function expectDeadlineThenServing(
+  url: string,
+  prefix: string,
+  pause: () => Promise<unknown>,
+): Promise<void> {
+  const connector = await startRedisConnector(url, {
+    STATE_PREFIX: prefix,
+    STATE_BACKEND_TIMEOUT_MS: '200',
+    REDIS_RECONNECT_MAX_DELAY_MS: '200',
+  });
+  const client = new ConnectorClient(connector.socketPath);
+  try {
+    expect((await client.put('hung/key', 'before')).status).toBe(204);
+    await pause();
+    const started = Date.now();
+    const hung = await client.get('hung/key');
+    expect([hung.status, body(hung).error]).toEqual([504, 'timeout']);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(connector.child.exitCode).toBeNull();
+    await waitFor('a PUT to succeed once the master answers again', async () =>
+      (await client.put('hung/key', 'after')).status === 204 ? true : undefined,
+    );
+    expect((await client.get('hung/key')).body.toString()).toBe('after');
+  } finally {
+    client.close();
+    await connector.stop();
+  }
 }
