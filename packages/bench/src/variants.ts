@@ -1,17 +1,27 @@
 /**
- * The four variants under test: how to start each against the run's backends, where its keys
- * land in the backend (so the direct client touches the very same objects), and its RSS limit.
+ * The variants under test: how to start each against the run's backends, where its keys land in
+ * the backend (so the direct client touches the very same objects), and its RSS limit. The Redis
+ * connector is measured twice: on one server, and on a Redis Cluster (`redis-buffered-cas-cluster`,
+ * the same bundle with a redis-cluster:// URL, against node-redis's cluster client), so that its
+ * GET/PUT figures stand beside each other in one report.
  */
 import { type Backends, s3Env } from './backends.js';
 import { compileCacheOf } from './compile-cache.js';
 import { bundleOf } from './paths.js';
-import { type KvTarget, redisTarget, s3Target } from './targets.js';
+import { type KvTarget, redisClusterTarget, redisTarget, s3Target } from './targets.js';
 
-export type VariantName = 'redis-buffered-cas' | 's3-buffered-lww' | 's3-buffered-cas' | 's3-passthrough';
+export type VariantName =
+  | 'redis-buffered-cas'
+  | 'redis-buffered-cas-cluster'
+  | 's3-buffered-lww'
+  | 's3-buffered-cas'
+  | 's3-passthrough';
 
 export interface Variant {
   name: VariantName;
   backend: 'redis' | 's3';
+  /** A Redis Cluster rather than one server: only the throughput, start-up and contention sections. */
+  topology?: 'cluster';
   cas: boolean;
   /** The container memory limit users give this sidecar (README: Memory and sizing). */
   rssLimitMiB: number;
@@ -39,6 +49,23 @@ const redisVariant = (name: VariantName): Variant => {
     env: (backends, prefix) =>
       withImageEnv('redis', entry, { REDIS_URL: backends.redis.url, STATE_PREFIX: prefix }),
     direct: (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`),
+  };
+};
+
+const clusterOf = (backends: Backends) => {
+  if (!backends.redisCluster) throw new Error('this run has no Redis Cluster (acquireBackends)');
+  return backends.redisCluster;
+};
+
+const redisClusterVariant = (): Variant => {
+  const entry = bundleOf('redis-buffered-cas');
+  return {
+    ...redisVariant('redis-buffered-cas'),
+    name: 'redis-buffered-cas-cluster',
+    topology: 'cluster',
+    env: (backends, prefix) =>
+      withImageEnv('redis', entry, { REDIS_URL: clusterOf(backends).url, STATE_PREFIX: prefix }),
+    direct: (backends, prefix) => redisClusterTarget(clusterOf(backends).seeds, (key) => `${prefix}:${key}`),
   };
 };
 
@@ -110,6 +137,7 @@ function withImageEnv(
 
 export const VARIANTS: readonly Variant[] = [
   redisVariant('redis-buffered-cas'),
+  redisClusterVariant(),
   s3Variant('s3-buffered-lww', false, 5 * 1024), // the largest single PutObject
   s3Variant('s3-buffered-cas', true, 5 * 1024),
   s3Variant('s3-passthrough', false, undefined), // streams: no limit
