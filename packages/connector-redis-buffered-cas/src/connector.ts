@@ -168,7 +168,9 @@ export class RedisConnector implements Connector {
         );
         throwOnConflict(key, reply, condition);
       }
-      await confirmReplicated(this.#connection, storageKey, this.#replication);
+      // Not even an await without STATE_REDIS_WAIT_REPLICAS: the common write stays as it was.
+      if (this.#replication.replicas > 0)
+        await confirmReplicated(this.#connection, storageKey, this.#replication);
       return { etag: etagOf(value) };
     });
   }
@@ -199,7 +201,8 @@ export class RedisConnector implements Connector {
       if (reply === UPLOAD_GONE)
         throw new UnavailableError('the upload expired in Redis before it was committed');
       throwOnConflict(key, reply, condition);
-      await this.#call(() => confirmReplicated(this.#connection, storageKey, this.#replication));
+      if (this.#replication.replicas > 0)
+        await this.#call(() => confirmReplicated(this.#connection, storageKey, this.#replication));
       return { etag };
     } finally {
       share.release();
@@ -237,7 +240,8 @@ export class RedisConnector implements Connector {
         redisCommands.del(redis, storageKey),
       );
       if (removed === 0) throw new KeyNotFoundError(key);
-      await confirmReplicated(this.#connection, storageKey, this.#replication);
+      if (this.#replication.replicas > 0)
+        await confirmReplicated(this.#connection, storageKey, this.#replication);
     });
   }
 
@@ -302,7 +306,8 @@ export class RedisConnector implements Connector {
         redisCommands.expire(redis, storageKey, seconds),
       );
       if (applied === 0) throw new KeyNotFoundError(key);
-      await confirmReplicated(this.#connection, storageKey, this.#replication);
+      if (this.#replication.replicas > 0)
+        await confirmReplicated(this.#connection, storageKey, this.#replication);
       return seconds <= 0 ? { deleted: true } : {};
     });
   }

@@ -28,13 +28,12 @@ export interface ReplicationOptions {
   timeoutMs: number;
 }
 
-/** Resolves once `replicas` replicas have what this link last wrote for `key` (at once for 0). */
+/** Resolves once `replicas` replicas (at least one) have what this link last wrote for `key`. */
 export async function confirmReplicated(
   connection: RedisConnection,
   key: string,
   { replicas, timeoutMs }: ReplicationOptions,
 ): Promise<void> {
-  if (replicas === 0) return;
   let confirmed: number;
   try {
     confirmed = await connection.runOnConnectionFor(key, 2 * timeoutMs, (redis) =>
