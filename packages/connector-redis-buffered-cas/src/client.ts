@@ -167,8 +167,13 @@ export class RedisConnection {
 
   /** Every master (one but for a Cluster), each as a runner of calls on it (SCAN, PING). */
   async masters(): Promise<Array<<T>(call: (redis: Redis) => Promise<T>) => Promise<T>>> {
-    const link = await this.#current();
-    const masters = await this.#withDeadline(link, this.#options.timeoutMs, (all) => all, link.masters());
+    const link =
+      this.#state !== 'connecting' && this.#link !== undefined ? this.#link : await this.#current();
+    const found = link.masters();
+    // A Cluster's masters may need connecting: within the base deadline too.
+    const masters = Array.isArray(found)
+      ? found
+      : await this.#withDeadline(link, this.#options.timeoutMs, (all) => all, found);
     return masters.map(
       (master) =>
         <T>(call: (redis: Redis) => Promise<T>) =>

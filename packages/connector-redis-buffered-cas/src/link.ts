@@ -29,8 +29,8 @@ export interface Link {
   forKey(key: string): Redis;
   /** The connection to the master serving `key` itself (a WAIT counts what this connection wrote). */
   connectionFor(key: string): Promise<Redis>;
-  /** Every master, for what spans all keys (SCAN, PING). */
-  masters(): Promise<Redis[]>;
+  /** Every master, for what spans all keys (SCAN, PING); a Cluster's may need connecting first. */
+  masters(): Redis[] | Promise<Redis[]>;
 }
 
 export interface LinkOptions {

@@ -101,7 +101,7 @@ class SentinelLink extends EventEmitter implements Link {
     return this.#master ?? OFFLINE;
   }
 
-  async masters(): Promise<Redis[]> {
+  masters(): Redis[] {
     return [this.#master ?? OFFLINE];
   }
 

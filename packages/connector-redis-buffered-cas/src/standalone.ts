@@ -19,7 +19,7 @@ class StandaloneLink
     return this;
   }
 
-  async masters(): Promise<Redis[]> {
+  masters(): Redis[] {
     return [this];
   }
 }
