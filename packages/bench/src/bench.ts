@@ -119,7 +119,7 @@ async function main(): Promise<number> {
   if (process.argv[2] === '--render' && process.argv[3]) return render(process.argv[3]);
   stopOnSignals();
   const started = performance.now();
-  const backends = await acquireBackends();
+  const backends = await acquireBackends(selectedVariants());
   const untrack = track(() => backends.release());
   let results: RunResults;
   try {

@@ -18,10 +18,13 @@ import { createLoopDisk, type LoopDisk, readaheadKbOf } from './loop-disk.js';
 import { repoRoot } from './paths.js';
 import { imageNodeOptions, VARIANTS, type Variant } from './variants.js';
 
+/** One sidecar in its container: the Cluster variant's memory is the same process's. */
+const CONTAINED = VARIANTS.filter((v) => v.topology === undefined);
+
 const USAGE =
   'usage: node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N]\n' +
   '         [--readahead-kb N|host] [--quick]\n' +
-  `  variants: ${VARIANTS.map((v) => v.name).join(', ')}`;
+  `  variants: ${CONTAINED.map((v) => v.name).join(', ')}`;
 const MiB = 1024 * 1024;
 /** Largest single PUT+GET by default: the variant's max body size, capped (S3's is 5 GiB). */
 const DEFAULT_LARGE_CAP_MIB = { redis: 512, s3: 256 };
@@ -43,7 +46,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const [name, ...rest] = argv;
-  const variant = VARIANTS.find((v) => v.name === name);
+  const variant = CONTAINED.find((v) => v.name === name);
   if (!variant) throw new Error(name ? `unknown variant '${name}'\n${USAGE}` : USAGE);
   const args: Args = {
     variant,

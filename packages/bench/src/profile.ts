@@ -36,7 +36,7 @@ const concurrency = bytes > 1048576 ? 4 : 16;
 const sizeLabel = bytes >= 1048576 ? `${bytes / 1048576} MiB` : `${bytes / 1024} KiB`;
 
 stopOnSignals();
-const backends = await acquireBackends();
+const backends = await acquireBackends([variant]);
 const releaseBackends = track(() => backends.release());
 const profileDir = await mkdtemp(join(tmpdir(), `cpuprof-${variant.name}-`));
 let connector: SpawnedConnector | undefined;

@@ -38,7 +38,8 @@ export interface RuntimeServer extends Startable {
 export function runtimeServers(variants: readonly Variant[]): RuntimeServer[] {
   const servers: RuntimeServer[] = [];
   for (const backend of ['redis', 's3'] as const) {
-    const ofBackend = variants.filter((v) => v.backend === backend);
+    // Against one server, like its floor: the Cluster variant is in the throughput section only.
+    const ofBackend = variants.filter((v) => v.backend === backend && v.topology === undefined);
     if (ofBackend.length === 0) continue;
     servers.push({
       name: `floor-${backend}`,

@@ -6,7 +6,8 @@
 
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConnectorClient } from '@state-proxy/connector-core/testing';
-import { createClient, RESP_TYPES } from 'redis';
+import type { RedisAddress } from '@state-proxy/test-backends';
+import { createClient, createCluster, RESP_TYPES } from 'redis';
 
 export interface KvTarget {
   /** Resolves once the whole value has arrived; rejects unless it has `expectedBytes` bytes. */
@@ -50,6 +51,30 @@ export async function redisTarget(url: string, storageKey: (key: string) => stri
       const value = await binary.get(storageKey(key));
       if (value?.length !== expectedBytes)
         throw new Error(`redis GET ${key}: ${value?.length ?? 'nil'} bytes`);
+    },
+    async put(key, body) {
+      await client.set(storageKey(key), body);
+    },
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
+/** Direct node-redis cluster GET/SET: one connection per master, each command to its key's master. */
+export async function redisClusterTarget(
+  seeds: RedisAddress[],
+  storageKey: (key: string) => string,
+): Promise<KvTarget> {
+  const client = createCluster({ rootNodes: seeds.map((socket) => ({ socket })) });
+  client.on('error', () => {}); // failures surface through the commands themselves
+  await client.connect();
+  const binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  return {
+    async get(key, expectedBytes) {
+      const value = await binary.get(storageKey(key));
+      if (value?.length !== expectedBytes)
+        throw new Error(`redis cluster GET ${key}: ${value?.length ?? 'nil'} bytes`);
     },
     async put(key, body) {
       await client.set(storageKey(key), body);

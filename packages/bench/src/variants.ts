@@ -1,17 +1,22 @@
 /**
- * The variants under test: how to start each against the run's backends, where its keys
- * land in the backend (so the direct client touches the very same objects), and its RSS limit.
+ * The variants under test: how to start each against the run's backends, where its keys land in
+ * the backend (so the direct client touches the very same objects), and its RSS limit. The Redis
+ * connector is measured twice: on one server, and on a Redis Cluster (`redis-buffered-cas-cluster`,
+ * the same bundle with a redis-cluster:// URL, against node-redis's cluster client), so that its
+ * GET/PUT figures stand beside each other in one report.
  */
 import { SHIPPED_VARIANTS, variantEnv } from '@state-proxy/variants';
 import type { Backends } from './backends.js';
 import { compileCacheOf } from './compile-cache.js';
-import { type KvTarget, redisTarget, s3Target } from './targets.js';
+import { type KvTarget, redisClusterTarget, redisTarget, s3Target } from './targets.js';
 
 export type VariantName = string;
 
 export interface Variant {
   name: VariantName;
   backend: 'redis' | 's3';
+  /** A Redis Cluster rather than one server: only the throughput, start-up and contention sections. */
+  topology?: 'cluster';
   cas: boolean;
   /** The container memory limit users give this sidecar (README: Memory and sizing). */
   rssLimitMiB: number;
@@ -46,6 +51,23 @@ function benchVariant(v: (typeof SHIPPED_VARIANTS)[number]): Variant {
         ? (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`)
         : async (backends, prefix) =>
             s3Target(backends.s3Client, backends.bucket, (key) => `${prefix}/${key}`),
+  };
+}
+
+const clusterOf = (backends: Backends) => {
+  if (!backends.redisCluster) throw new Error('this run has no Redis Cluster (acquireBackends)');
+  return backends.redisCluster;
+};
+
+/** The Redis variant again, on a Redis Cluster: the same bundle with a redis-cluster:// URL. */
+function redisClusterVariant(redis: Variant): Variant {
+  return {
+    ...redis,
+    name: 'redis-buffered-cas-cluster',
+    topology: 'cluster',
+    env: (backends, prefix) =>
+      withImageEnv('redis', redis.entry, { REDIS_URL: clusterOf(backends).url, STATE_PREFIX: prefix }),
+    direct: (backends, prefix) => redisClusterTarget(clusterOf(backends).seeds, (key) => `${prefix}:${key}`),
   };
 }
 
@@ -99,7 +121,11 @@ function withImageEnv(
   };
 }
 
-export const VARIANTS: readonly Variant[] = SHIPPED_VARIANTS.map(benchVariant);
+const SHIPPED = SHIPPED_VARIANTS.map(benchVariant);
+
+export const VARIANTS: readonly Variant[] = SHIPPED.flatMap((v) =>
+  v.name === 'redis-buffered-cas' ? [v, redisClusterVariant(v)] : [v],
+);
 
 /** BENCH_VARIANTS=a,b narrows the run (handy while profiling one variant). */
 export function selectedVariants(filter = process.env.BENCH_VARIANTS): Variant[] {

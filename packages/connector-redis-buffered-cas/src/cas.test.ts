@@ -1,7 +1,8 @@
 /**
  * What is Redis's own about compare-and-set (the conformance suite covers the lost-update
  * invariant, exclusive creates and If-Match): the workload can fail here too, without the
- * remembered digest; the ETag is the content's SHA-1, which the Lua scripts compare.
+ * remembered digest; concurrent exclusive creates are decided by one script call each; the ETag
+ * is the content's SHA-1, which the Lua scripts compare.
  */
 import { type Connector, MemoryBudget, serveConnector } from '@state-proxy/connector-core';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@state-proxy/connector-core/testing';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRedisConfig } from './config.js';
 import { RedisConnector } from './connector.js';
 import { startRedisConnector, uniquePrefix } from './testing/helpers.js';
 
@@ -33,11 +35,8 @@ describe('lost updates', () => {
     const servers = await Promise.all(
       Array.from({ length: WORKERS }, async (_, i) => {
         const connector: Connector = new RedisConnector({
-          url: redis.url,
+          ...readRedisConfig({ REDIS_URL: redis.url, STATE_BACKEND_TIMEOUT_MS: '5000' }),
           prefix,
-          timeoutMs: 5000,
-          timeoutPerMibMs: 100,
-          reconnectMaxDelayMs: 1000,
           memory: new MemoryBudget(16 * 1024 * 1024, 5000),
         });
         const socketPath = `/tmp/redis-blind-${process.pid}-${prefix}-${i}.sock`;
@@ -58,7 +57,7 @@ describe('lost updates', () => {
   });
 });
 
-describe('ETags', () => {
+describe('conditional writes', () => {
   let connector: SpawnedConnector;
   let client: ConnectorClient;
   beforeAll(async () => {
@@ -68,6 +67,17 @@ describe('ETags', () => {
   afterAll(async () => {
     client?.close();
     await connector?.stop();
+  });
+
+  it('8 concurrent If-None-Match: * PUTs on a new key: one 204, seven 409 conflict', async () => {
+    const bodies = Array.from({ length: 8 }, (_, i) => `writer-${i}`);
+    const results = await Promise.all(
+      bodies.map((body) => client.put('race/new', body, { ifNoneMatch: '*' })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([204, 409, 409, 409, 409, 409, 409, 409]);
+    // The winner's bytes are what is stored.
+    const winner = bodies[results.findIndex((r) => r.status === 204)];
+    expect((await client.get('race/new')).body.toString()).toBe(winner);
   });
 
   it('the ETag is the SHA-1 of the content, the same on PUT, GET and HEAD', async () => {

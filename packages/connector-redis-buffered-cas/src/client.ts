@@ -1,23 +1,35 @@
 /**
- * The Redis connection policy: every call is bounded, outages fail fast, recovery is automatic.
- * - `disableOfflineQueue`: a command sent while disconnected fails at once (503) instead of
- *   waiting in a queue for a server that may not come back.
+ * The Redis connection policy, the same for one server, a Sentinel set and a Cluster: every call
+ * is bounded, outages fail fast, recovery is automatic.
+ * - no offline queue (link.ts, clientSettings): a command sent while disconnected fails at once
+ *   (503) instead of waiting in a queue for a server that may not come back.
  * - our own deadline on every call: node-redis's command timeout only covers commands not yet
  *   written to the socket, so a hung server (stopped process, black-holed network) would hold a
- *   written command forever. When a deadline passes, the call fails (504) and the client is
- *   replaced by a fresh one, so one wedged connection does not keep failing every request.
- * - the reconnect strategy never gives up, so the connector serves again when Redis returns.
+ *   written command forever. When a deadline passes, the call fails (504) and the link is replaced
+ *   by a fresh one (for a Sentinel set: a new question to the sentinels; for a Cluster: a new
+ *   discovery and new connections to every master), so one wedged connection does not keep failing
+ *   every request.
+ * - links reconnect forever, so the connector serves again when Redis returns; a Sentinel link
+ *   asks the sentinels where the master is each time (it follows a failover), a Cluster link asks
+ *   the nodes which master serves which slots.
  * - an 'error' listener is always attached: node-redis emits 'error' on every failed attempt and
  *   an EventEmitter without a listener would crash the process.
  * - a handshake refused for our credentials (wrong or missing password, disabled user, no right
  *   to SELECT the database) is not an outage: node-redis retries it like one, but until someone
  *   fixes the credentials or the server's ACL every request is refused access (403), not 503.
+ * - a TLS certificate refused, the server's by us (unknown CA, another host name) or ours by the
+ *   server (mutual TLS), is no outage either: logged once as such; requests answer 503 saying
+ *   which setting to check, until it is fixed.
  */
-import { DisconnectsClientError, ErrorReply, RedisClient as NodeRedisClient } from '@redis/client';
 import { MiB } from '@state-proxy/connector-core';
+import type { Redis } from './commands.js';
+import type { RedisTarget } from './config.js';
+import type { Link, OpenLink } from './link.js';
+import { ClientOfflineError, DisconnectsClientError, ErrorReply } from './node-redis.js';
+import { openerFor } from './topology.js';
 
 export interface ConnectionOptions {
-  url: string;
+  target: RedisTarget;
   /** Base deadline of every call, and the connect timeout (ms). */
   timeoutMs: number;
   /** Extra deadline per MiB a call carries (a 500 MiB value takes more than 2 s to move). */
@@ -25,7 +37,8 @@ export interface ConnectionOptions {
   reconnectMaxDelayMs: number;
   /**
    * Called when the connection goes down (once per outage, not per attempt), when the server
-   * starts or stops refusing our credentials (`denied`), and when it comes back.
+   * starts or stops refusing our credentials (`denied`), when a TLS certificate is refused
+   * (`certificate`), and when it comes back.
    */
   onConnectionChange?: (event: ConnectionChange) => void;
 }
@@ -34,6 +47,8 @@ export interface ConnectionChange {
   connected: boolean;
   /** The server refuses our credentials, as opposed to being unreachable. */
   denied?: boolean;
+  /** A certificate was refused, by us or by the server (see certificateProblem). */
+  certificate?: 'untrusted' | 'refused';
   error?: Error;
 }
 
@@ -45,24 +60,26 @@ export function isDeniedReply(error: unknown): boolean {
   return error instanceof ErrorReply && DENIED_REPLIES.includes(error.message.split(' ', 1)[0] ?? '');
 }
 
-function createRedisClient(options: ConnectionOptions) {
-  // The bare client, without createClient()'s typed command wrappers (see commands.ts).
-  return new NodeRedisClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    // Deadlines are ours (see above); node-redis's 5 s default would only add a second clock.
-    commandOptions: { timeout: 0 },
-    socket: {
-      connectTimeout: options.timeoutMs,
-      // Exponential backoff with jitter, capped: never `false`, which would close the client.
-      reconnectStrategy: (retries) =>
-        Math.min(50 * 2 ** Math.min(retries, 10), options.reconnectMaxDelayMs) +
-        Math.floor(Math.random() * 100),
-    },
-  });
+/**
+ * A TLS handshake that failed over certificates: `untrusted` when we refuse the server's (not
+ * signed by a CA we trust, REDIS_TLS_CA_FILE; expired; made for another host name than the one we
+ * dialled), `refused` when the server refuses ours (none given, or not of a CA it trusts: mutual
+ * TLS, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE). Retrying cannot help until someone changes a
+ * certificate or a setting, so it is logged as such, not as an outage.
+ */
+export function certificateProblem(error: unknown): 'untrusted' | 'refused' | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (SERVER_REFUSED_OUR_CERTIFICATE.test(code)) return 'refused';
+  if (WE_REFUSED_ITS_CERTIFICATE.test(code)) return 'untrusted';
+  return undefined;
 }
 
-export type RedisClient = ReturnType<typeof createRedisClient>;
+/** OpenSSL alerts from a server that wants a (valid) client certificate. */
+const SERVER_REFUSED_OUR_CERTIFICATE =
+  /^ERR_SSL_.*_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
+/** Node's verification failures: SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID... */
+const WE_REFUSED_ITS_CERTIFICATE =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|(?!ERR_).*(CERT|UNABLE_TO_|SELF_SIGNED).*)$/;
 
 /** A call that Redis did not answer within its deadline. */
 export class DeadlineExceededError extends Error {
@@ -71,14 +88,18 @@ export class DeadlineExceededError extends Error {
   }
 }
 
+type State = 'connecting' | 'up' | 'down' | 'denied' | 'untrusted' | 'refused';
+
 export class RedisConnection {
   readonly #options: ConnectionOptions;
-  #client: RedisClient;
-  /** Clients replaced after a missed deadline: their pending calls failed because of it. */
-  readonly #replaced = new WeakSet<RedisClient>();
+  #openLink: OpenLink | undefined;
+  /** Undefined only while a cluster's or a Sentinel set's module is being loaded at start-up. */
+  #link: Link | undefined;
+  /** Links replaced after a missed deadline: their pending calls failed because of it. */
+  readonly #replaced = new WeakSet<Link>();
   #lastError: Error | undefined;
-  /** 'denied': the last connection attempt got through to Redis, which refused our credentials. */
-  #state: 'connecting' | 'up' | 'down' | 'denied' = 'connecting';
+  /** 'denied', 'untrusted', 'refused': the last attempt failed over credentials or certificates. */
+  #state: State = 'connecting';
   #closed = false;
   /** Settles when the first connection attempt ends, either way. */
   readonly #firstAttempt: Promise<void>;
@@ -89,11 +110,22 @@ export class RedisConnection {
     this.#firstAttempt = new Promise((resolve) => {
       this.#endFirstAttempt = resolve;
     });
-    this.#client = this.#open();
+    const opener = openerFor(options.target.endpoint);
+    if (typeof opener === 'function') {
+      this.#openLink = opener;
+      this.#link = this.#open();
+    } else {
+      // A Sentinel set's or a Cluster's code, loaded on first use (topology.ts): calls wait for
+      // the first attempt meanwhile, as they do for the first connection.
+      opener.then((open) => {
+        this.#openLink = open;
+        if (!this.#closed) this.#link = this.#open();
+      });
+    }
   }
 
   /**
-   * Why the client is offline, if it is: node-redis itself only says "The client is offline".
+   * Why the link is offline, if it is: node-redis itself only says "The client is offline".
    * A denied reply here (see isDeniedReply) is the server refusing our handshake.
    */
   get lastError(): Error | undefined {
@@ -105,33 +137,70 @@ export class RedisConnection {
     return this.#options.timeoutMs + Math.ceil((bytes * this.#options.timeoutPerMibMs) / MiB);
   }
 
-  /** Runs one call carrying `bytes` (0 for small ones) within its deadline. */
-  run<T>(bytes: number, call: (client: RedisClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs one call about `key` carrying `bytes` (0 for small ones) within its deadline. Every key the
+   * call names must share `key`'s hash slot (see Link.forKey).
+   */
+  run<T>(key: string, bytes: number, call: (redis: Redis) => Promise<T>): Promise<T> {
     // Connected (every request but those right after start-up): no await, no extra promise.
-    if (this.#state !== 'connecting') return this.#withDeadline(this.#client, this.deadlineFor(bytes), call);
-    return this.#current().then((client) => this.#withDeadline(client, this.deadlineFor(bytes), call));
+    const link = this.#link;
+    if (this.#state !== 'connecting' && link !== undefined)
+      return this.#withDeadline(link, this.deadlineFor(bytes), call, link.forKey(key));
+    return this.#current().then((ready) =>
+      this.#withDeadline(ready, this.deadlineFor(bytes), call, ready.forKey(key)),
+    );
+  }
+
+  /**
+   * Runs a call on the connection to `key`'s master itself, within the base deadline plus
+   * `extraMs`: commands about that connection rather than a key (WAIT).
+   */
+  async runOnConnectionFor<T>(key: string, extraMs: number, call: (redis: Redis) => Promise<T>): Promise<T> {
+    const link = await this.#current();
+    return this.#withDeadline(
+      link,
+      this.#options.timeoutMs + extraMs,
+      (forKey) => forKey.then(call),
+      link.connectionFor(key),
+    );
+  }
+
+  /** Every master (one but for a Cluster), each as a runner of calls on it (SCAN, PING). */
+  async masters(): Promise<Array<<T>(call: (redis: Redis) => Promise<T>) => Promise<T>>> {
+    const link =
+      this.#state !== 'connecting' && this.#link !== undefined ? this.#link : await this.#current();
+    const found = link.masters();
+    // A Cluster's masters may need connecting: within the base deadline too.
+    const masters = Array.isArray(found)
+      ? found
+      : await this.#withDeadline(link, this.#options.timeoutMs, (all) => all, found);
+    return masters.map(
+      (master) =>
+        <T>(call: (redis: Redis) => Promise<T>) =>
+          this.#withDeadline(link, this.#options.timeoutMs, call, master),
+    );
   }
 
   /** Graceful close (pending calls finish) bounded by the base timeout; then the rest is destroyed. */
   async close(): Promise<void> {
     this.#closed = true;
-    const client = this.#client;
-    if (!client.isOpen) return;
+    const link = this.#link;
+    if (!link?.isOpen) return;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.#options.timeoutMs);
     });
-    const outcome = await Promise.race([client.close().then(() => 'closed' as const), timedOut]);
+    const outcome = await Promise.race([link.close().then(() => 'closed' as const), timedOut]);
     clearTimeout(timer);
-    if (outcome === 'timeout') client.destroy();
+    if (outcome === 'timeout') link.destroy();
   }
 
   /**
-   * The client to use. Right after start-up the first connection is usually still being made:
+   * The link to use. Right after start-up the first connection is usually still being made:
    * requests wait for it (up to the base timeout) rather than fail. Later, while disconnected,
    * they fail at once: waiting is what the disabled offline queue is there to prevent.
    */
-  async #current(): Promise<RedisClient> {
+  async #current(): Promise<Link> {
     if (this.#state === 'connecting') {
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<void>((resolve) => {
@@ -140,38 +209,49 @@ export class RedisConnection {
       await Promise.race([this.#firstAttempt, gaveUp]);
       clearTimeout(timer);
     }
-    return this.#client;
+    if (this.#link === undefined) throw new ClientOfflineError();
+    return this.#link;
   }
 
-  #open(): RedisClient {
-    const client = createRedisClient(this.#options);
+  #open(): Link {
+    const link = this.#openLink!({
+      target: this.#options.target,
+      timeoutMs: this.#options.timeoutMs,
+      reconnectMaxDelayMs: this.#options.reconnectMaxDelayMs,
+    });
     let handshake: NodeJS.Timeout | undefined;
-    client.on('error', (error: Error) => {
+    link.on('error', (error: Error) => {
       clearTimeout(handshake);
-      if (client !== this.#client) return; // a replaced client winding down
+      if (link !== this.#link) return; // a replaced link winding down
       this.#endFirstAttempt();
       this.#lastError = error;
       // node-redis reports a reply to the handshake (HELLO with AUTH, SELECT) here too.
       const denied = isDeniedReply(error);
-      const state = denied ? 'denied' : 'down';
+      const certificate = denied ? undefined : certificateProblem(error);
+      const state = denied ? 'denied' : (certificate ?? 'down');
       if (this.#state !== state) {
         this.#state = state;
-        this.#options.onConnectionChange?.({ connected: false, denied, error });
+        this.#options.onConnectionChange?.({
+          connected: false,
+          denied,
+          ...(certificate ? { certificate } : {}),
+          error,
+        });
       }
     });
     // A server that accepts the connection but never answers the handshake would leave the
-    // client "connecting" forever (node-redis has no handshake timeout): give up on it and retry.
-    client.on('connect', () => {
+    // link "connecting" forever (node-redis has no handshake timeout): give up on it and retry.
+    link.on('connect', () => {
       clearTimeout(handshake);
       handshake = setTimeout(() => {
-        if (!client.isReady) this.#replace(client, this.#options.timeoutMs);
+        if (!link.isReady) this.#replace(link, this.#options.timeoutMs);
       }, this.#options.timeoutMs);
       handshake.unref();
     });
-    client.on('end', () => clearTimeout(handshake));
-    client.on('ready', () => {
+    link.on('end', () => clearTimeout(handshake));
+    link.on('ready', () => {
       clearTimeout(handshake);
-      if (client !== this.#client) return;
+      if (link !== this.#link) return;
       this.#endFirstAttempt();
       this.#lastError = undefined;
       if (this.#state !== 'up') {
@@ -179,36 +259,32 @@ export class RedisConnection {
         this.#options.onConnectionChange?.({ connected: true });
       }
     });
-    // Not awaited: with Redis down connect() keeps retrying, and the socket must serve (503s)
+    // Not awaited: with Redis down the link keeps retrying, and the socket must serve (503s)
     // meanwhile. Its failures also arrive through the 'error' listener.
-    client.connect().catch(() => {});
-    return client;
+    link.connect().catch(() => {});
+    return link;
   }
 
   /**
-   * `call` on `client`, failed with DeadlineExceededError after `deadlineMs` (and the client
-   * replaced). One promise and one timer per call, settled by whichever comes first.
+   * `call(on)`, failed with DeadlineExceededError after `deadlineMs` (and `link`, which `on` belongs
+   * to, replaced). One promise and one timer per call, settled by whichever comes first.
    */
-  #withDeadline<T>(
-    client: RedisClient,
-    deadlineMs: number,
-    call: (client: RedisClient) => Promise<T>,
-  ): Promise<T> {
+  #withDeadline<T, On>(link: Link, deadlineMs: number, call: (on: On) => Promise<T>, on: On): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#replace(client, deadlineMs);
+        this.#replace(link, deadlineMs);
         reject(new DeadlineExceededError(deadlineMs));
       }, deadlineMs);
-      call(client).then(
+      call(on).then(
         (value) => {
           clearTimeout(timer);
           resolve(value);
         },
         (error: unknown) => {
           clearTimeout(timer);
-          // Another call's deadline replaced our client under us: the same hang hit this call.
+          // Another call's deadline replaced our link under us: the same hang hit this call.
           reject(
-            error instanceof DisconnectsClientError && this.#replaced.has(client)
+            error instanceof DisconnectsClientError && this.#replaced.has(link)
               ? new DeadlineExceededError(deadlineMs)
               : error,
           );
@@ -217,16 +293,16 @@ export class RedisConnection {
     });
   }
 
-  /** Swaps a client that missed a deadline for a fresh connection, once. */
-  #replace(client: RedisClient, deadlineMs: number): void {
-    if (client !== this.#client || this.#closed) return;
+  /** Swaps a link that missed a deadline for a fresh one, once. */
+  #replace(link: Link, deadlineMs: number): void {
+    if (link !== this.#link || this.#closed) return;
     this.#endFirstAttempt();
-    this.#replaced.add(client);
+    this.#replaced.add(link);
     const error = new DeadlineExceededError(deadlineMs);
     this.#lastError = error;
     this.#state = 'down';
     this.#options.onConnectionChange?.({ connected: false, error });
-    this.#client = this.#open();
-    client.destroy();
+    this.#link = this.#open();
+    link.destroy();
   }
 }

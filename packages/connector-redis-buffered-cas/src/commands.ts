@@ -5,7 +5,8 @@
  * memory and ~40 ms at start-up, and a parsing layer on every call, for the dozen we use. The
  * bundle leaves node-redis's command table out as well (scripts/tsup-redis-client.js).
  */
-import { RESP_TYPES, type RedisArgument } from '@redis/client';
+import type { RedisArgument } from '@redis/client';
+import { RESP_TYPES } from './node-redis.js';
 
 /** What a command needs of the client. */
 export interface Redis {
@@ -71,4 +72,9 @@ export async function scan(
     BINARY,
   );
   return { cursor: next.toString('latin1'), keys };
+}
+
+/** Blocks until `replicas` replicas acknowledged this connection's writes, or `timeoutMs`: how many did. */
+export function wait(redis: Redis, replicas: number, timeoutMs: number): Promise<number> {
+  return redis.sendCommand(['WAIT', String(replicas), String(timeoutMs)]);
 }

@@ -1,5 +1,8 @@
 /** Settings from the environment: readRedisConfig directly, and the process's exit on bad ones. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_TIMEOUT_MS, readRedisConfig } from './config.js';
@@ -11,7 +14,7 @@ describe('readRedisConfig', () => {
   it('reads the URL and defaults', () => {
     const config = readRedisConfig({ REDIS_URL: 'redis://localhost:6379/2' });
     expect(config).toMatchObject({
-      url: 'redis://localhost:6379/2',
+      target: { endpoint: { kind: 'standalone', tls: false, url: 'redis://localhost:6379/2' }, tls: {} },
       timeoutMs: DEFAULT_TIMEOUT_MS,
       reconnectMaxDelayMs: DEFAULT_RECONNECT_MAX_DELAY_MS,
     });
@@ -19,7 +22,8 @@ describe('readRedisConfig', () => {
 
   it('accepts rediss:// and masks the password for display', () => {
     const config = readRedisConfig({ REDIS_URL: `rediss://app:${SECRET}@cache.example:6380/0` });
-    expect(config.url).toContain(SECRET);
+    expect(config.target.endpoint).toMatchObject({ kind: 'standalone', tls: true });
+    expect(JSON.stringify(config.target.endpoint)).toContain(SECRET);
     expect(config.maskedUrl).toBe('rediss://app:***@cache.example:6380/0');
   });
 
@@ -36,7 +40,7 @@ describe('readRedisConfig', () => {
   it.each([
     [{}, 'REDIS_URL environment variable is required'],
     [{ REDIS_URL: '  ' }, 'REDIS_URL environment variable is required'],
-    [{ REDIS_URL: `http://u:${SECRET}@h` }, 'REDIS_URL must start with redis:// or rediss://'],
+    [{ REDIS_URL: `http://u:${SECRET}@h` }, 'REDIS_URL must start with redis://, rediss://'],
     [{ REDIS_URL: `redis://u:${SECRET}@h/zero` }, 'REDIS_URL database must be a number'],
     [{ REDIS_URL: `not a url ${SECRET}` }, 'REDIS_URL is not a valid URL'],
     [
@@ -65,6 +69,156 @@ describe('readRedisConfig', () => {
         expect((error as Error).message).not.toContain(SECRET);
       }
     }
+  });
+});
+
+describe('Sentinel and Cluster URLs', () => {
+  it('reads a sentinel URL: hosts (port 26379 by default), database, master name, credentials', () => {
+    const config = readRedisConfig({
+      REDIS_URL: `rediss-sentinel://app:${SECRET}@s1.example,s2.example:26380,[::1]:26381/2#my%20master`,
+    });
+    expect(config.target.endpoint).toEqual({
+      kind: 'sentinel',
+      tls: true,
+      sentinels: [
+        { host: 's1.example', port: 26379 },
+        { host: 's2.example', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      masterName: 'my master',
+      database: 2,
+      credentials: { username: 'app', password: SECRET },
+    });
+    expect(config.maskedUrl).toBe(
+      'rediss-sentinel://app:***@s1.example,s2.example:26380,[::1]:26381/2#my%20master',
+    );
+    expect(config.target.sentinelCredentials).toBeUndefined();
+  });
+
+  it('reads a cluster URL: seed nodes (port 6379 by default), credentials with escapes', () => {
+    const config = readRedisConfig({ REDIS_URL: 'redis-cluster://:p%40ss@n1:7000,n2' });
+    expect(config.target.endpoint).toEqual({
+      kind: 'cluster',
+      tls: false,
+      seeds: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 6379 },
+      ],
+      credentials: { password: 'p@ss' },
+    });
+    expect(config.maskedUrl).toBe('redis-cluster://:***@n1:7000,n2');
+  });
+
+  it('masks a password holding unescaped / # @ in every message', () => {
+    const password = `${SECRET}/#@x`;
+    for (const url of [
+      `redis-sentinel://u:${password}@h1,h2`,
+      `redis-cluster://u:${password}@h1:7000/1`,
+      `redis-cluster://u:${password}@`,
+    ]) {
+      let message = '';
+      try {
+        readRedisConfig({ REDIS_URL: url });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^REDIS_URL /);
+      expect(message).not.toContain(SECRET);
+    }
+  });
+
+  it('takes sentinel credentials of their own from REDIS_SENTINEL_USERNAME / REDIS_SENTINEL_PASSWORD', () => {
+    const url = 'redis-sentinel://:master-pass@h#m';
+    expect(
+      readRedisConfig({ REDIS_URL: url, REDIS_SENTINEL_PASSWORD: 'sentinel-pass' }).target
+        .sentinelCredentials,
+    ).toEqual({ password: 'sentinel-pass' });
+    // Set but empty: the sentinels get no AUTH at all.
+    expect(
+      readRedisConfig({ REDIS_URL: url, REDIS_SENTINEL_PASSWORD: '' }).target.sentinelCredentials,
+    ).toEqual({});
+  });
+
+  it.each([
+    ['redis-sentinel://h1,h2', 'has no master name'],
+    ['redis-sentinel://h1,h2/0#', 'has no master name'],
+    ['redis-sentinel://#m', 'has no host'],
+    ['redis-cluster://', 'has no host'],
+    ['redis-cluster://h1,,h2', 'has an empty entry in its host list'],
+    ['redis-cluster://h1:99999', "has an invalid host:port 'h1:99999'"],
+    ['redis-cluster://h1:7000/0', 'names a database, which a Redis Cluster does not have'],
+    ['redis-cluster://h1#m', 'only a redis-sentinel:// URL takes'],
+    ['redis-sentinel://h1/x#m', 'database must be a number'],
+    ['redis-sentinel://h1?db=1#m', 'takes no query parameters'],
+    ['redis-sentinel://h1#%zz', 'invalid %-escape'],
+  ])('rejects %s with one line', (url, message) => {
+    expect(() => readRedisConfig({ REDIS_URL: url })).toThrow(ConfigError);
+    expect(() => readRedisConfig({ REDIS_URL: url })).toThrow(message);
+  });
+});
+
+describe('TLS files and other settings', () => {
+  it('reads the CA, certificate and key of REDIS_TLS_* for a TLS URL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redis-tls-config-'));
+    try {
+      for (const name of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, name), `PEM ${name}`);
+      const config = readRedisConfig({
+        REDIS_URL: 'rediss-cluster://h:7000',
+        REDIS_TLS_CA_FILE: join(dir, 'ca.pem'),
+        REDIS_TLS_CERT_FILE: join(dir, 'cert.pem'),
+        REDIS_TLS_KEY_FILE: join(dir, 'key.pem'),
+      });
+      expect(
+        Object.fromEntries(Object.entries(config.target.tls).map(([k, v]) => [k, v?.toString()])),
+      ).toEqual({
+        ca: 'PEM ca.pem',
+        cert: 'PEM cert.pem',
+        key: 'PEM key.pem',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [
+      { REDIS_URL: 'redis://h', REDIS_TLS_CA_FILE: '/etc/hostname' },
+      'REDIS_TLS_CA_FILE is set, but REDIS_URL does not use TLS',
+    ],
+    [
+      { REDIS_URL: 'rediss://h', REDIS_TLS_CA_FILE: '/no/such/ca.pem' },
+      'REDIS_TLS_CA_FILE /no/such/ca.pem cannot be read (ENOENT)',
+    ],
+    [
+      { REDIS_URL: 'rediss://h', REDIS_TLS_CERT_FILE: '/etc/hostname' },
+      'REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together',
+    ],
+    [{ REDIS_URL: 'redis://h', REDIS_SENTINEL_PASSWORD: 'x' }, 'REDIS_URL is not redis-sentinel://'],
+    [
+      { REDIS_URL: 'redis://h', STATE_REDIS_WAIT_REPLICAS: '-1' },
+      'STATE_REDIS_WAIT_REPLICAS must be a non-negative integer',
+    ],
+    [
+      { REDIS_URL: 'redis://h', STATE_REDIS_WAIT_TIMEOUT_MS: '0' },
+      'STATE_REDIS_WAIT_TIMEOUT_MS must be a positive integer',
+    ],
+  ])('rejects %j with one line', (env, message) => {
+    expect(() => readRedisConfig(env)).toThrow(ConfigError);
+    expect(() => readRedisConfig(env)).toThrow(message);
+  });
+
+  it('reads STATE_REDIS_WAIT_REPLICAS and its timeout (0 and 1000 ms by default)', () => {
+    expect(readRedisConfig({ REDIS_URL: 'redis://h' })).toMatchObject({
+      waitReplicas: 0,
+      waitTimeoutMs: 1000,
+    });
+    expect(
+      readRedisConfig({
+        REDIS_URL: 'redis://h',
+        STATE_REDIS_WAIT_REPLICAS: '2',
+        STATE_REDIS_WAIT_TIMEOUT_MS: '250',
+      }),
+    ).toMatchObject({ waitReplicas: 2, waitTimeoutMs: 250 });
   });
 });
 
@@ -104,7 +258,18 @@ describe('the process with a bad setting', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('REDIS_URL must start with redis:// or rediss://');
+    expect(result.stderr).toContain('REDIS_URL must start with redis://, rediss://');
     expect(result.stdout + result.stderr).not.toContain(SECRET);
+  });
+
+  it('exits 1 with one masked line for a sentinel URL without a master name', async () => {
+    const result = await runToExit({
+      CONNECTOR_SOCKET: '/tmp/redis-connector-never-created.sock',
+      REDIS_URL: `redis-sentinel://user:${SECRET}@h1:26379,h2:26379`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "REDIS_URL has no master name (redis-sentinel://host:26379#mymaster): 'redis-sentinel://user:***@h1:26379,h2:26379'\n",
+    );
   });
 });

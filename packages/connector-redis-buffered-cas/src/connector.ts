@@ -29,7 +29,8 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { type ConnectionChange, type RedisClient, RedisConnection } from './client.js';
+import { type ConnectionOptions, RedisConnection } from './client.js';
+import type { Redis } from './commands.js';
 import * as redisCommands from './commands.js';
 import { translateRedisError } from './errors.js';
 import {
@@ -41,6 +42,7 @@ import {
   transferShare,
   uploadKeyFor,
 } from './large-values.js';
+import { confirmReplicated, type ReplicationOptions } from './replication.js';
 import {
   CAS_MISSING,
   CAS_WRITTEN,
@@ -53,16 +55,14 @@ import {
 } from './scripts.js';
 import { StorageKeys } from './storage-keys.js';
 
-export interface RedisConnectorOptions {
-  url: string;
+export interface RedisConnectorOptions extends ConnectionOptions {
   /** STATE_PREFIX: keys live at `{prefix}:{key}`. */
   prefix: string;
-  timeoutMs: number;
-  timeoutPerMibMs: number;
-  reconnectMaxDelayMs: number;
   /** Shared with the HTTP layer: chunked transfers take their share of it. */
   memory: MemoryBudget;
-  onConnectionChange?: (event: ConnectionChange) => void;
+  /** STATE_REDIS_WAIT_REPLICAS (default 0: none) and how long to wait for them. */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
 }
 
 const TTL_ATTRIBUTE = 'ttl';
@@ -76,11 +76,13 @@ export class RedisConnector implements Connector {
   readonly #connection: RedisConnection;
   readonly #keys: StorageKeys;
   readonly #memory: MemoryBudget;
+  readonly #replication: ReplicationOptions;
 
   constructor(options: RedisConnectorOptions) {
     this.#keys = new StorageKeys(options.prefix);
     this.#connection = new RedisConnection(options);
     this.#memory = options.memory;
+    this.#replication = { replicas: options.waitReplicas ?? 0, timeoutMs: options.waitTimeoutMs ?? 1000 };
   }
 
   get maxKeyBytes(): number {
@@ -90,7 +92,7 @@ export class RedisConnector implements Connector {
   read(key: string): Promise<ReadResult> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const small = await this.#connection.run(INLINE_READ_BYTES, (redis) =>
+      const small = await this.#connection.run(storageKey, INLINE_READ_BYTES, (redis) =>
         readValue(redis, storageKey, INLINE_READ_BYTES),
       );
       if (small === undefined) throw new KeyNotFoundError(key);
@@ -104,7 +106,9 @@ export class RedisConnector implements Connector {
       const fetchRange = (start: number, end: number) =>
         this.#call(() =>
           // A missing key reads as empty: RangeReader reports the value changed.
-          this.#connection.run(CHUNK_BYTES, (redis) => redisCommands.getRange(redis, storageKey, start, end)),
+          this.#connection.run(storageKey, CHUNK_BYTES, (redis) =>
+            redisCommands.getRange(redis, storageKey, start, end),
+          ),
         );
       return {
         body: new RangeReader(fetchRange, stored.length, stored.etag, share),
@@ -117,7 +121,7 @@ export class RedisConnector implements Connector {
   stat(key: string): Promise<Stat | undefined> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const stat = await this.#connection.run(0, (redis) =>
+      const stat = await this.#connection.run(storageKey, 0, (redis) =>
         statValue(redis, storageKey, HASHED_WITHIN_BASE_DEADLINE),
       );
       if (stat === undefined || 'etag' in stat) return stat;
@@ -127,7 +131,7 @@ export class RedisConnector implements Connector {
 
   /** Length and ETag of a value of about `length` bytes, with a deadline sized for hashing it in Redis. */
   async #digest(storageKey: string, length: number): Promise<Stat | undefined> {
-    const stat = await this.#connection.run(length, (redis) =>
+    const stat = await this.#connection.run(storageKey, length, (redis) =>
       statValue(redis, storageKey, Number.MAX_SAFE_INTEGER),
     );
     // Hashed whatever its size; only a value deleted meanwhile is undefined.
@@ -144,19 +148,24 @@ export class RedisConnector implements Connector {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
       if (condition === undefined) {
-        await this.#connection.run(value.length, (redis) => redisCommands.set(redis, storageKey, value));
+        await this.#connection.run(storageKey, value.length, (redis) =>
+          redisCommands.set(redis, storageKey, value),
+        );
       } else if (condition.kind === 'absent') {
-        const reply = await this.#connection.run(value.length, (redis) =>
+        const reply = await this.#connection.run(storageKey, value.length, (redis) =>
           redisCommands.setIfAbsent(redis, storageKey, value),
         );
         if (reply === null) throw new ConflictError(key, 'the key already exists');
       } else {
         const etag = expectedEtag(condition.etag);
-        const reply = await this.#runHashing(value.length, (redis, hashBytes) =>
+        const reply = await this.#runHashing(storageKey, value.length, (redis, hashBytes) =>
           compareAndSet(redis, storageKey, etag, value, hashBytes),
         );
         throwOnConflict(key, reply, condition);
       }
+      // Not even an await without STATE_REDIS_WAIT_REPLICAS: the common write stays as it was.
+      if (this.#replication.replicas > 0)
+        await confirmReplicated(this.#connection, storageKey, this.#replication);
       return { etag: contentEtag(value) };
     });
   }
@@ -172,14 +181,14 @@ export class RedisConnector implements Connector {
     try {
       const etag = await sendInChunks(body.stream(), (chunk, offset) =>
         this.#call(() =>
-          this.#connection.run(chunk.length, async (redis) => {
+          this.#connection.run(uploadKey, chunk.length, async (redis) => {
             if (offset === 0) await redisCommands.setExpiring(redis, uploadKey, chunk, uploadTtlMs);
             else await redisCommands.append(redis, uploadKey, chunk);
           }),
         ),
       );
       const reply = await this.#call(() =>
-        this.#runHashing(0, (redis, hashBytes) =>
+        this.#runHashing(storageKey, 0, (redis, hashBytes) =>
           commitUpload(redis, storageKey, uploadKey, conditionArgument(condition), hashBytes),
         ),
       );
@@ -187,11 +196,13 @@ export class RedisConnector implements Connector {
       if (reply === UPLOAD_GONE)
         throw new UnavailableError('the upload expired in Redis before it was committed');
       throwOnConflict(key, reply, condition);
+      if (this.#replication.replicas > 0)
+        await this.#call(() => confirmReplicated(this.#connection, storageKey, this.#replication));
       return { etag };
     } finally {
       share.release();
       if (!committed) {
-        this.#connection.run(0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
+        this.#connection.run(uploadKey, 0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
       }
     }
   }
@@ -203,54 +214,67 @@ export class RedisConnector implements Connector {
    * round trip for typical state; a longer one is asked again with a deadline sized for it.
    */
   async #runHashing(
+    storageKey: string,
     bytes: number,
-    script: (redis: RedisClient, hashBytes: number) => Promise<number | TooLongToHash>,
+    script: (redis: Redis, hashBytes: number) => Promise<number | TooLongToHash>,
   ): Promise<number> {
-    const reply = await this.#connection.run(bytes, (redis) => script(redis, HASHED_WITHIN_BASE_DEADLINE));
+    const reply = await this.#connection.run(storageKey, bytes, (redis) =>
+      script(redis, HASHED_WITHIN_BASE_DEADLINE),
+    );
     if (typeof reply === 'number') return reply;
     const [storedLength] = reply;
-    return (await this.#connection.run(bytes + storedLength, (redis) =>
+    return (await this.#connection.run(storageKey, bytes + storedLength, (redis) =>
       script(redis, Number.MAX_SAFE_INTEGER),
     )) as number; // hashed whatever its length: never TooLongToHash
   }
 
   delete(key: string): Promise<void> {
     return this.#call(async () => {
-      const removed = await this.#connection.run(0, (redis) =>
-        redisCommands.del(redis, this.#keys.toStorage(key)),
+      const storageKey = this.#keys.toStorage(key);
+      const removed = await this.#connection.run(storageKey, 0, (redis) =>
+        redisCommands.del(redis, storageKey),
       );
       if (removed === 0) throw new KeyNotFoundError(key);
+      if (this.#replication.replicas > 0)
+        await confirmReplicated(this.#connection, storageKey, this.#replication);
     });
   }
 
+  /**
+   * SCAN on every master (one but for a Cluster, where each holds the keys of its slots), merged.
+   * A Cluster's masters are scanned one after the other, so that `limit` can end the walk early.
+   */
   list({ prefix, delimiter, limit }: ListOptions): Promise<Listing> {
     return this.#call(async () => {
       const found = new Set<string>();
       // Distinct listing entries so far (a key, or the directory it falls in), for `limit`.
       const entries = new Set<string>();
       const pattern = this.#keys.matchPattern(prefix);
-      let cursor = '0';
-      do {
-        const reply = await this.#connection.run(0, (redis) =>
-          redisCommands.scan(redis, cursor, pattern, SCAN_COUNT),
-        );
-        cursor = reply.cursor;
-        for (const raw of reply.keys) {
-          const key = this.#mountKey(raw);
-          if (key === undefined || !key.startsWith(prefix)) continue;
-          found.add(key);
-          const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
-          entries.add(at === -1 ? key : key.slice(0, at + delimiter.length));
-        }
-      } while (cursor !== '0' && (limit === undefined || entries.size < limit));
+      const enough = () => limit !== undefined && entries.size >= limit;
+      for (const onMaster of await this.#connection.masters()) {
+        let cursor = '0';
+        do {
+          const reply = await onMaster((redis) => redisCommands.scan(redis, cursor, pattern, SCAN_COUNT));
+          cursor = reply.cursor;
+          for (const raw of reply.keys) {
+            const key = this.#mountKey(raw);
+            if (key === undefined || !key.startsWith(prefix)) continue;
+            found.add(key);
+            const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
+            entries.add(at === -1 ? key : key.slice(0, at + delimiter.length));
+          }
+        } while (cursor !== '0' && !enough());
+        if (enough()) break;
+      }
       return groupByDelimiter(found, prefix, delimiter);
     });
   }
 
   listAttributes(key: string): Promise<string[]> {
     return this.#call(async () => {
-      const exists = await this.#connection.run(0, (redis) =>
-        redisCommands.exists(redis, this.#keys.toStorage(key)),
+      const storageKey = this.#keys.toStorage(key);
+      const exists = await this.#connection.run(storageKey, 0, (redis) =>
+        redisCommands.exists(redis, storageKey),
       );
       if (exists === 0) throw new KeyNotFoundError(key);
       return [TTL_ATTRIBUTE];
@@ -260,9 +284,8 @@ export class RedisConnector implements Connector {
   getAttribute(key: string, name: string): Promise<string> {
     return this.#call(async () => {
       if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
-      const ttl = await this.#connection.run(0, (redis) =>
-        redisCommands.ttl(redis, this.#keys.toStorage(key)),
-      );
+      const storageKey = this.#keys.toStorage(key);
+      const ttl = await this.#connection.run(storageKey, 0, (redis) => redisCommands.ttl(redis, storageKey));
       if (ttl === -2) throw new KeyNotFoundError(key); // -2: no such key; -1: no expiry
       return String(ttl);
     });
@@ -273,17 +296,22 @@ export class RedisConnector implements Connector {
       if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
       const seconds = parseTtlSeconds(value);
       // As Redis does: a TTL of 0 or less deletes the key (EXPIRE still answers 1).
-      const applied = await this.#connection.run(0, (redis) =>
-        redisCommands.expire(redis, this.#keys.toStorage(key), seconds),
+      const storageKey = this.#keys.toStorage(key);
+      const applied = await this.#connection.run(storageKey, 0, (redis) =>
+        redisCommands.expire(redis, storageKey, seconds),
       );
       if (applied === 0) throw new KeyNotFoundError(key);
+      if (this.#replication.replicas > 0)
+        await confirmReplicated(this.#connection, storageKey, this.#replication);
       return seconds <= 0 ? { deleted: true } : {};
     });
   }
 
+  /** Every master answers (a Cluster with a master down cannot serve the keys of its slots). */
   checkReady(): Promise<void> {
     return this.#call(async () => {
-      await this.#connection.run(0, (redis) => redisCommands.ping(redis));
+      const masters = await this.#connection.masters();
+      await Promise.all(masters.map((onMaster) => onMaster((redis) => redisCommands.ping(redis))));
     });
   }
 

@@ -5,6 +5,7 @@ import {
   ConnectionTimeoutError,
   DisconnectsClientError,
   ErrorReply,
+  MaxCommandRedirectionsError,
   SocketClosedUnexpectedlyError,
   TimeoutError,
 } from '@redis/client';
@@ -12,6 +13,7 @@ import { ConflictError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError } from './client.js';
 import { translateRedisError } from './errors.js';
+import { ReplicationShortfallError } from './replication.js';
 
 function errno(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:6379`), { code });
@@ -34,6 +36,10 @@ describe('translateRedisError', () => {
     [new ErrorReply("OOM command not allowed when used memory > 'maxmemory'."), 'unavailable'],
     [new ErrorReply('MISCONF Redis is configured to save RDB snapshots'), 'unavailable'],
     [new ErrorReply('ERR max number of clients reached'), 'unavailable'],
+    [new ErrorReply('CLUSTERDOWN The cluster is down'), 'unavailable'],
+    [new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot'), 'unavailable'],
+    [new MaxCommandRedirectionsError(new ErrorReply('MOVED 3999 127.0.0.1:6381')), 'unavailable'],
+    [new ReplicationShortfallError(1, 1000, '0 did'), 'unavailable'],
     [new DeadlineExceededError(2000), 'timeout'],
     [new TimeoutError('timeout'), 'timeout'],
     [new ConnectionTimeoutError(), 'timeout'],
@@ -77,5 +83,34 @@ describe('translateRedisError', () => {
   it('says why the client is offline when it knows', () => {
     const translated = translateRedisError(new ClientOfflineError(), errno('ECONNREFUSED'));
     expect(translated.message).toBe('Redis is not connected: connect ECONNREFUSED 127.0.0.1:6379');
+  });
+
+  it('says which TLS setting to check when a certificate was refused, by us or by the server', () => {
+    const untrusted = translateRedisError(
+      new ClientOfflineError(),
+      Object.assign(new Error('self-signed certificate in certificate chain'), {
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      }),
+    );
+    expect([untrusted.code, untrusted.message]).toEqual([
+      'unavailable',
+      'Redis is not connected: its TLS certificate is not trusted (self-signed certificate in certificate chain): check REDIS_TLS_CA_FILE and the host names in REDIS_URL',
+    ]);
+    const altname = translateRedisError(
+      new ClientOfflineError(),
+      Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      }),
+    );
+    expect(altname.message).toMatch(/not trusted.*altnames/);
+    const refused = translateRedisError(
+      new ClientOfflineError(),
+      Object.assign(new Error('ssl3_read_bytes:tlsv13 alert certificate required\n'), {
+        code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      }),
+    );
+    expect(refused.message).toBe(
+      'Redis is not connected: it refused our TLS client certificate (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED): check REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE',
+    );
   });
 });

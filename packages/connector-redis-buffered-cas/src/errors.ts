@@ -2,16 +2,7 @@
  * The one place where node-redis failures become core's typed errors, so an outage is always
  * 503/504 and never a 500. Messages from Redis and sockets never contain the URL's password.
  */
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ErrorReply,
-  TimeoutError as RedisTimeoutError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-} from '@redis/client';
+
 import {
   BadRequestError,
   ConnectorError,
@@ -20,7 +11,19 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@state-proxy/connector-core';
-import { DeadlineExceededError, isDeniedReply } from './client.js';
+import { certificateProblem, DeadlineExceededError, isDeniedReply } from './client.js';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  MaxCommandRedirectionsError,
+  TimeoutError as RedisTimeoutError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+} from './node-redis.js';
+import { ReplicationShortfallError } from './replication.js';
 
 /** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */
 const UNAVAILABLE_REPLIES = [
@@ -34,6 +37,14 @@ const UNAVAILABLE_REPLIES = [
   'OOM', // maxmemory reached
   'NOREPLICAS',
 ];
+
+/** What to check when a TLS handshake failed over a certificate (client.ts certificateProblem). */
+const CERTIFICATE_MESSAGES = {
+  untrusted: (error: Error) =>
+    `Redis is not connected: its TLS certificate is not trusted (${error.message}): check REDIS_TLS_CA_FILE and the host names in REDIS_URL`,
+  refused: (error: Error & { code?: string }) =>
+    `Redis is not connected: it refused our TLS client certificate (${error.code}): check REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE`,
+};
 
 /**
  * @param lastConnectionError why the client is offline, when a command failed only because it is
@@ -52,7 +63,13 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
   if (error instanceof RedisTimeoutError || error instanceof ConnectionTimeoutError) {
     return new TimeoutError(`Redis did not answer in time: ${error.message}`, { cause: error });
   }
+  if (error instanceof ReplicationShortfallError)
+    return new UnavailableError(error.message, { cause: error });
   if (error instanceof ErrorReply) return translateReply(error);
+  if (error instanceof MaxCommandRedirectionsError) {
+    // A Cluster whose slots keep moving (a resharding, a failover in progress).
+    return new UnavailableError(`Redis Cluster cannot serve: ${error.message}`, { cause: error });
+  }
   if (
     error instanceof ClientOfflineError ||
     error instanceof ClientClosedError ||
@@ -67,6 +84,12 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
           cause: lastConnectionError,
         },
       );
+    }
+    const certificate = certificateProblem(lastConnectionError);
+    if (certificate !== undefined) {
+      return new UnavailableError(CERTIFICATE_MESSAGES[certificate](lastConnectionError!), {
+        cause: lastConnectionError,
+      });
     }
     const reason = lastConnectionError ? `: ${lastConnectionError.message}` : '';
     return new UnavailableError(`Redis is not connected${reason}`, { cause: error });

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { countTransferred, type ETag, type Reservation } from '@state-proxy/connector-core';
+import { sameSlotSuffix } from './slots.js';
 
 /** The unit of chunked I/O: small enough to bound memory, large enough for few round trips. */
 export const CHUNK_BYTES = 256 * 1024;
@@ -29,12 +30,14 @@ export const SINGLE_WRITE_BYTES = CHUNK_BYTES;
 export const INLINE_READ_BYTES = 16 * 1024;
 
 /**
- * A key of its own for each upload, next to the key it will replace. The NUL makes it a name the
- * protocol cannot write, so listings skip it. (It shares the key's hash slot only when the key
- * has a `{tag}`: Redis Cluster support must revisit this.)
+ * A key of its own for each upload, next to the key it will replace: it starts with that key (so
+ * an ACL key pattern that allows the key allows it too), and the NUL after it makes it a name the
+ * protocol cannot write, so listings skip it. It is in the key's hash slot, whatever the key (see
+ * slots.ts), so that the commit script, which names both, runs on a Redis Cluster.
  */
 export function uploadKeyFor(storageKey: string): string {
-  return `${storageKey}\u0000upload-${randomBytes(8).toString('hex')}`;
+  const name = `${storageKey}\u0000upload-${randomBytes(8).toString('hex')}-`;
+  return name + sameSlotSuffix(storageKey, name);
 }
 
 /**

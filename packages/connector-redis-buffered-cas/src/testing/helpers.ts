@@ -2,8 +2,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createClient, RESP_TYPES } from '@redis/client';
+import { createClient, createCluster, RESP_TYPES } from '@redis/client';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
+import { parseRedisUrl } from '../redis-url.js';
 
 /** The bundle the image runs: tests drive exactly what ships (`pnpm build` runs first). */
 export const ENTRY = fileURLToPath(new URL('../../dist/main.cjs', import.meta.url));
@@ -46,6 +47,19 @@ export async function waitFor<T>(
 export async function directRedis(url: string) {
   const client = createClient({ url }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
   client.on('error', () => {}); // a test stopping Redis must not crash the worker
+  await client.connect();
+  return client;
+}
+
+/** A direct client for a Redis Cluster URL (redis-cluster://, no TLS), values as Buffers. */
+export async function clusterClient(url: string) {
+  const endpoint = parseRedisUrl(url);
+  if (endpoint.kind !== 'cluster') throw new Error(`not a cluster URL: ${url}`);
+  const client = createCluster({
+    rootNodes: endpoint.seeds.map((socket) => ({ socket })),
+    defaults: endpoint.credentials,
+  }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  client.on('error', () => {}); // a test killing a node must not crash the worker
   await client.connect();
   return client;
 }

@@ -1,0 +1,71 @@
+/**
+ * A link: the connection to one Redis deployment, whatever its topology (standalone.ts, sentinel.ts,
+ * cluster.ts), as RedisConnection (client.ts) drives it. And the node-redis client settings every
+ * topology shares, so that each behaves alike when Redis is slow, down or refusing us.
+ */
+import type { Redis } from './commands.js';
+import type { RedisTarget } from './config.js';
+import type { Address } from './redis-url.js';
+
+/**
+ * Emits like node-redis's RedisClient: 'error' for each failed attempt or lost connection (a link
+ * keeps reconnecting until it is closed), 'connect' when an attempt reached a server (the
+ * handshake follows), 'ready' once usable, 'end' once closed.
+ */
+export interface Link {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'connect' | 'ready' | 'end', listener: () => void): unknown;
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  /** Pending calls finish, then the connections close. */
+  close(): Promise<unknown>;
+  /** Pending calls fail at once. */
+  destroy(): unknown;
+  /**
+   * Where a call about `key` goes: the server, the Sentinel set's master, or the master of the key's
+   * hash slot (redirections followed). Every key of one call must share that slot.
+   */
+  forKey(key: string): Redis;
+  /** The connection to the master serving `key` itself (a WAIT counts what this connection wrote). */
+  connectionFor(key: string): Promise<Redis>;
+  /** Every master, for what spans all keys (SCAN, PING); a Cluster's may need connecting first. */
+  masters(): Redis[] | Promise<Redis[]>;
+}
+
+export interface LinkOptions {
+  target: RedisTarget;
+  /** Bound on each connection attempt (ms). */
+  timeoutMs: number;
+  /** Longest pause between two attempts (ms). */
+  reconnectMaxDelayMs: number;
+}
+
+export type OpenLink = (options: LinkOptions) => Link;
+
+/** Exponential backoff with jitter from 50 ms, capped; never gives up. */
+export function reconnectDelay(retries: number, maxDelayMs: number): number {
+  return Math.min(50 * 2 ** Math.min(retries, 10), maxDelayMs) + Math.floor(Math.random() * 100);
+}
+
+/**
+ * Settings of every node-redis client we make (client.ts's header says why):
+ * - `disableOfflineQueue`: a command sent while disconnected fails at once (503) instead of waiting
+ *   in a queue for a server that may not come back;
+ * - no command timeout of node-redis's own: deadlines are RedisConnection's;
+ * - connection attempts bounded by the base timeout, retried forever with backoff;
+ * - over TLS, the CA, certificate and key of REDIS_TLS_* (Node's CAs when none is given).
+ */
+export function clientSettings(options: LinkOptions, address?: Address) {
+  const { tls, endpoint } = options.target;
+  return {
+    disableOfflineQueue: true,
+    commandOptions: { timeout: 0 },
+    socket: {
+      ...address,
+      ...(endpoint.tls ? { tls: true as const, ...tls } : {}),
+      connectTimeout: options.timeoutMs,
+      reconnectStrategy: (retries: number) => reconnectDelay(retries, options.reconnectMaxDelayMs),
+    },
+  };
+}
