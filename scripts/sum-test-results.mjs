@@ -68,21 +68,11 @@ for (const dir of [...dirs].sort()) {
 
 // Node's compile cache (vitest turns it on) lives in the temp dir by design: a cache, not a leftover.
 const NOT_LEFTOVERS = new Set(['node-compile-cache']);
-// Known leaks in code owned elsewhere: named in the output, not counted, until they are fixed.
-// The run's temp dir goes afterwards, so they stay on no machine either way.
-const KNOWN_LEFTOVERS = [
-  // packages/bench: compileCacheOf() removes its dir at process exit, which vitest's workers
-  // never reach (compile-cache.test.ts).
-  /^state-proxy-bench-compile-cache-/,
-];
 const runTempDir = process.argv[3];
 if (runTempDir) {
-  const all = readdirSync(runTempDir)
+  const left = readdirSync(runTempDir)
     .filter((name) => !NOT_LEFTOVERS.has(name))
     .sort();
-  const known = all.filter((name) => KNOWN_LEFTOVERS.some((pattern) => pattern.test(name)));
-  const left = all.filter((name) => !known.includes(name));
-  if (known.length > 0) console.log(`left behind, known and not counted: ${known.join(', ')}`);
   if (left.length > 0) {
     console.log(`left behind in the run's temp dir ${runTempDir}: ${left.join(', ')}: counted as 1 failed`);
     totals.failed += 1;

@@ -3,10 +3,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileCacheOf } from './compile-cache.js';
+import { compileCacheOf, removeCompileCaches } from './compile-cache.js';
 
 const work = mkdtempSync(join(tmpdir(), 'compile-cache-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  removeCompileCaches();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** A bundle stand-in: ESM like the connectors' bundles, and it exits by itself. */
 function bundle(name: string): string {

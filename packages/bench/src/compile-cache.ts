@@ -16,13 +16,19 @@ export function compileCacheOf(bundle: string): string {
   const existing = made.get(bundle);
   if (existing !== undefined) return existing;
   if (root === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'state-proxy-bench-compile-cache-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    root = dir;
+    root = mkdtempSync(join(tmpdir(), 'state-proxy-bench-compile-cache-'));
+    process.once('exit', removeCompileCaches);
   }
   const dir = join(root, String(made.size));
   mkdirSync(dir);
   warmCompileCache(bundle, dir);
   made.set(bundle, dir);
   return dir;
+}
+
+/** Removes every cache made so far (at exit; vitest workers, which never exit, call it themselves). */
+export function removeCompileCaches(): void {
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  root = undefined;
+  made.clear();
 }
