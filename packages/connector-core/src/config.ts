@@ -70,6 +70,12 @@ export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
 /** How long a client may take to send a request's headers before it is answered 408. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * Requests handled at once; more are answered 503 at once. Each one in flight holds tens of KiB of
+ * heap (sockets, parsers, request objects, promises), so without a bound enough clients at once
+ * exhaust a heap capped for a small container: the Redis image's 24 MiB ran out at 1024.
+ */
+export const DEFAULT_MAX_REQUESTS = 256;
 /** Readable and writable by every user of the pod: the runtime runs as another one. */
 export const DEFAULT_SOCKET_MODE = 0o666;
 
@@ -105,6 +111,8 @@ export interface CoreConfig {
   spoolDir: string | undefined;
   /** How many keys the CAS memory remembers (LRU). */
   casMemoryKeys: number;
+  /** Requests handled at once; those beyond are answered 503 unavailable. */
+  maxRequests: number;
 }
 
 export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | undefined }): CoreConfig {
@@ -133,5 +141,6 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     memoryWaitMs: optionalInteger(env, 'STATE_MEMORY_WAIT_MS', DEFAULT_MEMORY_WAIT_MS),
     spoolDir: env.STATE_SPOOL_DIR || undefined,
     casMemoryKeys: Math.max(1, optionalInteger(env, 'STATE_CAS_MEMORY_KEYS', 100_000)),
+    maxRequests: positiveInteger(env, 'STATE_MAX_REQUESTS', DEFAULT_MAX_REQUESTS),
   };
 }

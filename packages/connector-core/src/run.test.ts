@@ -44,11 +44,12 @@ describe('serveConnector', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function serve(connector: Connector, memory?: MemoryBudget) {
+  async function serve(connector: Connector, memory?: MemoryBudget, maxRequests?: number) {
     serving = await serveConnector(connector, {
       socketPath: join(dir, 's.sock'),
       processMetrics: false,
       memory,
+      maxRequests,
     });
     client = new ConnectorClient(serving.socketPath);
     return serving;
@@ -186,5 +187,40 @@ describe('serveConnector', () => {
     await closed;
     await expect(stat(join(dir, 's.sock'))).rejects.toThrow(/ENOENT/);
     serving = undefined;
+  });
+
+  it('answers the request beyond maxRequests in flight 503 at once, and serves again after', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    let bothStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      bothStarted = resolve;
+    });
+    await serve(
+      scriptedConnector({
+        read: async () => {
+          if (++reads === 2) bothStarted();
+          await released;
+          return { body: Buffer.from('v'), length: 1, etag: 'e' };
+        },
+      }),
+      undefined,
+      2,
+    );
+    const first = client.get('a');
+    const second = client.get('b');
+    await started;
+    const third = await client.get('c');
+    expect(third.status).toBe(503);
+    expect(third.headers['retry-after']).toBe('1');
+    expect(JSON.parse(third.body.toString()).error).toBe('unavailable');
+    expect(reads).toBe(2); // the third never reached the connector
+    release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await client.get('d')).status).toBe(200);
   });
 });

@@ -12,6 +12,7 @@ import {
   type CoreConfig,
   DEFAULT_BODY_IDLE_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_REQUESTS,
   DEFAULT_MEMORY_WAIT_MS,
   DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
@@ -49,6 +50,8 @@ export interface ServeOptions {
   bodyIdleTimeoutMs?: number;
   /** A request's headers not complete after this long are answered 408. */
   headersTimeoutMs?: number;
+  /** Requests handled at once; those beyond are answered 503 at once. */
+  maxRequests?: number;
 }
 
 export interface ServingConnector {
@@ -143,6 +146,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
     log,
     metrics,
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    maxRequests: options.maxRequests ?? DEFAULT_MAX_REQUESTS,
   });
   const { server } = protocol;
 
@@ -310,6 +314,7 @@ async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, 
     readyTimeoutMs: core.readyTimeoutMs,
     bodyIdleTimeoutMs: core.bodyIdleTimeoutMs,
     headersTimeoutMs: core.headersTimeoutMs,
+    maxRequests: core.maxRequests,
   });
   return { serving, backend: created.backend, memoryBudgetBytes: memory.totalBytes };
 }

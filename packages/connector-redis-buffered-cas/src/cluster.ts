@@ -20,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import type { RedisArgument } from '@redis/client';
 import clusterModule from '@redis/client/dist/lib/cluster/index.js';
 import type { Redis } from './commands.js';
-import { clientSettings, type Link, type LinkOptions, reconnectDelay } from './link.js';
+import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './link.js';
 import { ClientOfflineError, commonJsDefault, type RedisClient } from './node-redis.js';
 
 const RedisCluster = commonJsDefault(clusterModule);
@@ -43,7 +43,7 @@ class ClusterLink extends EventEmitter implements Link {
   /** Masters whose connection is down now, by address. */
   readonly #down = new Set<string>();
   #closed = false;
-  #pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  readonly #pause = new RetryPause();
 
   constructor(options: LinkOptions) {
     super();
@@ -75,7 +75,7 @@ class ClusterLink extends EventEmitter implements Link {
         if (this.#closed) break;
         this.emit('error', error as Error);
       }
-      await this.#sleep(reconnectDelay(failures, this.#options.reconnectMaxDelayMs));
+      await this.#pause.wait(reconnectDelay(failures, this.#options.reconnectMaxDelayMs));
     }
   }
 
@@ -115,10 +115,7 @@ class ClusterLink extends EventEmitter implements Link {
 
   #stop(): void {
     this.#closed = true;
-    if (this.#pause) {
-      clearTimeout(this.#pause.timer);
-      this.#pause.resolve();
-    }
+    this.#pause.cut();
   }
 
   #create(): Cluster {
@@ -184,16 +181,6 @@ class ClusterLink extends EventEmitter implements Link {
     }).finally(() => {
       cluster.off('error', remember);
       cluster.off('node-error', remember);
-    });
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pause = undefined;
-        resolve();
-      }, ms);
-      this.#pause = { timer, resolve };
     });
   }
 }

@@ -48,6 +48,29 @@ export function reconnectDelay(retries: number, maxDelayMs: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 10), maxDelayMs) + Math.floor(Math.random() * 100);
 }
 
+/** The pause between two connection attempts, which closing the link cuts short. */
+export class RetryPause {
+  #pending: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending = undefined;
+        resolve();
+      }, ms);
+      this.#pending = { timer, resolve };
+    });
+  }
+
+  /** Ends the current pause now, if there is one. */
+  cut(): void {
+    if (!this.#pending) return;
+    clearTimeout(this.#pending.timer);
+    this.#pending.resolve();
+    this.#pending = undefined;
+  }
+}
+
 /**
  * Settings of every node-redis client we make (client.ts's header says why):
  * - `disableOfflineQueue`: a command sent while disconnected fails at once (503) instead of waiting

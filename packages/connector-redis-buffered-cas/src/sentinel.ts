@@ -16,7 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from './commands.js';
-import { clientSettings, type Link, type LinkOptions, reconnectDelay } from './link.js';
+import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './link.js';
 import { ClientOfflineError, ErrorReply, RedisClient } from './node-redis.js';
 import type { Address, Credentials } from './redis-url.js';
 
@@ -46,7 +46,7 @@ class SentinelLink extends EventEmitter implements Link {
   /** A connection being made (to a sentinel or a master), to destroy if we close meanwhile. */
   #connecting: RedisClient | undefined;
   #closed = false;
-  #pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  readonly #pause = new RetryPause();
 
   constructor(options: LinkOptions) {
     super();
@@ -88,7 +88,7 @@ class SentinelLink extends EventEmitter implements Link {
       } catch (error) {
         if (this.#closed) break;
         this.emit('error', error as Error);
-        await this.#sleep(reconnectDelay(failures++, this.#options.reconnectMaxDelayMs));
+        await this.#pause.wait(reconnectDelay(failures++, this.#options.reconnectMaxDelayMs));
       }
     }
   }
@@ -120,10 +120,7 @@ class SentinelLink extends EventEmitter implements Link {
   #stop(): void {
     this.#closed = true;
     this.#connecting?.destroy();
-    if (this.#pause) {
-      clearTimeout(this.#pause.timer);
-      this.#pause.resolve();
-    }
+    this.#pause.cut();
   }
 
   /** The master's address from the first sentinel that knows it; it then goes first. */
@@ -205,16 +202,6 @@ class SentinelLink extends EventEmitter implements Link {
       timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     });
     return Promise.race([work, late]).finally(() => clearTimeout(timer));
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pause = undefined;
-        resolve();
-      }, ms);
-      this.#pause = { timer, resolve };
-    });
   }
 }
 

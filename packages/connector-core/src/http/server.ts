@@ -2,7 +2,7 @@
  * The Node HTTP server around the app: raw-target capture, one log line and metrics per request,
  * in-flight tracking for graceful shutdown, and JSON errors for what never reaches the app:
  * requests Node cannot parse (400), headers not sent in time (408), CONNECT (405), an unsupported
- * Expect (417).
+ * Expect (417), one request more than STATE_MAX_REQUESTS in flight (503).
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,6 +16,7 @@ import {
   ExpectationFailedError,
   MethodNotAllowedError,
   RequestTimeoutError,
+  UnavailableError,
 } from '../errors.js';
 import type { Metrics, OperationCounts } from '../metrics.js';
 import type { createApp } from './app.js';
@@ -40,11 +41,13 @@ export interface ProtocolServerOptions {
   metrics: Metrics;
   /** A request's headers must have arrived this long after its connection or previous request. */
   headersTimeoutMs: number;
+  /** Requests handled at once; one more is answered 503 before any work is done for it. */
+  maxRequests: number;
 }
 
 export function createProtocolServer(
   app: ReturnType<typeof createApp>,
-  { log, metrics, headersTimeoutMs }: ProtocolServerOptions,
+  { log, metrics, headersTimeoutMs, maxRequests }: ProtocolServerOptions,
 ): ProtocolServer {
   // The runtime talks over a Unix socket and may omit Host; it is meaningless here anyway.
   const listener = getRequestListener(app.fetch, { hostname: 'localhost' });
@@ -97,8 +100,12 @@ export function createProtocolServer(
     tracked[STARTED] = performance.now();
     tracked[COUNTS] = metrics.of(captureTarget(req).operation);
     openResponses++;
-    runningHandlers++;
     res.once('close', responseClosed);
+    if (runningHandlers >= maxRequests) {
+      answerBusy(res);
+      return;
+    }
+    runningHandlers++;
     listener(req, res).then(handlerDone, (error: unknown) => {
       log.error({ err: error }, 'request listener failed');
       if (!res.headersSent) res.writeHead(500).end();
@@ -106,6 +113,20 @@ export function createProtocolServer(
       handlerDone();
     });
   }
+
+  // Precomputed: the answer is for when the process is busiest.
+  const busy = new UnavailableError(
+    `${maxRequests} requests are in flight, the most this connector handles at once (STATE_MAX_REQUESTS): retry shortly`,
+  );
+  const busyBody = errorBody(busy);
+  const busyHeaders = {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(busyBody)),
+    'Retry-After': '1',
+    // Its body, if any, is left unread.
+    Connection: 'close',
+  };
+  const answerBusy = (res: ServerResponse) => res.writeHead(busy.status, busyHeaders).end(busyBody);
 
   // Requests that never reach the app still get a JSON error, and are counted.
   const answerRaw = (socket: Duplex, error: ConnectorError) => {
