@@ -23,6 +23,9 @@ import type { createApp } from './app.js';
 import { errorBody, rawErrorResponse } from './responses.js';
 import { captureTarget } from './target.js';
 
+/** Open connections allowed per request slot (STATE_MAX_REQUESTS): room for idle keep-alive ones. */
+const CONNECTIONS_PER_REQUEST_SLOT = 4;
+
 /** What a response carries until it closes: its counts and start time (no closure per request). */
 const STARTED = Symbol('started');
 const COUNTS = Symbol('counts');
@@ -94,6 +97,9 @@ export function createProtocolServer(
     },
     handleRequest,
   );
+  // Each open connection holds its socket and parser (about 10 KiB of heap) even between
+  // requests: beyond this many, Node closes new ones at once instead of letting the heap fill.
+  server.maxConnections = maxRequests * CONNECTIONS_PER_REQUEST_SLOT;
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const tracked = res as TrackedResponse;
