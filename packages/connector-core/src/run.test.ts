@@ -1,4 +1,5 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -222,5 +223,34 @@ describe('serveConnector', () => {
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
     expect((await client.get('d')).status).toBe(200);
+  });
+
+  it('closes connections beyond four per request slot as soon as they are accepted', async () => {
+    await serve(scriptedConnector({}), undefined, 1);
+    const open = (): Promise<{ socket: Socket; closedUnanswered: Promise<boolean> }> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(serving!.socketPath);
+        let answered = false;
+        socket.on('data', () => {
+          answered = true;
+        });
+        const closedUnanswered = new Promise<boolean>((done) => socket.on('close', () => done(!answered)));
+        socket.once('connect', () => resolve({ socket, closedUnanswered }));
+        socket.once('error', reject);
+      });
+    const kept = [await open(), await open(), await open(), await open()];
+    const fifth = await open();
+    expect(await fifth.closedUnanswered).toBe(true);
+    // The four kept ones are served.
+    kept[0]!.socket.write('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const reply = await new Promise<string>((resolve) => {
+      let text = '';
+      kept[0]!.socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      kept[0]!.socket.on('end', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    for (const { socket } of kept) socket.destroy();
   });
 });
