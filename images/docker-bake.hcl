@@ -61,7 +61,7 @@ target "_common" {
 
 target "redis-buffered-cas" {
   inherits = ["_common"]
-  args     = { VARIANT = "redis-buffered-cas", NODE_OLD_SPACE_MIB = "24" }
+  args     = { VARIANT = "redis-buffered-cas", NODE_OLD_SPACE_MIB = "20" }
   tags     = tags("redis-buffered-cas")
 }
 

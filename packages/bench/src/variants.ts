@@ -76,7 +76,7 @@ function redisClusterVariant(redis: Variant): Variant {
  * NODE_OLD_SPACE_MIB): what their live heap needs under load with room to spare, and no more,
  * since V8 lets garbage fill the old space up to its cap before it collects it.
  */
-const IMAGE_OLD_SPACE_MIB = { redis: 24, s3: 32 } as const;
+const IMAGE_OLD_SPACE_MIB = { redis: 20, s3: 32 } as const;
 
 /**
  * Node flags for a connector process of `backend`. By default the ones its image ships
