@@ -29,9 +29,9 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import { type ConnectionOptions, RedisConnection } from './client.js';
 import type { Redis } from './commands.js';
 import * as redisCommands from './commands.js';
+import { type ConnectionOptions, RedisConnection } from './connection.js';
 import { translateRedisError } from './errors.js';
 import {
   CHUNK_BYTES,

@@ -11,7 +11,7 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@state-proxy/connector-core';
-import { certificateProblem, DeadlineExceededError, isDeniedReply } from './client.js';
+import { certificateProblem, DeadlineExceededError, isDeniedReply } from './connection.js';
 import {
   ClientClosedError,
   ClientOfflineError,
@@ -38,7 +38,7 @@ const UNAVAILABLE_REPLIES = [
   'NOREPLICAS',
 ];
 
-/** What to check when a TLS handshake failed over a certificate (client.ts certificateProblem). */
+/** What to check when a TLS handshake failed over a certificate (connection.ts certificateProblem). */
 const CERTIFICATE_MESSAGES = {
   untrusted: (error: Error) =>
     `Redis is not connected: its TLS certificate is not trusted (${error.message}): check REDIS_TLS_CA_FILE and the host names in REDIS_URL`,

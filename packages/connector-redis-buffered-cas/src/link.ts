@@ -1,6 +1,6 @@
 /**
  * A link: the connection to one Redis deployment, whatever its topology (standalone.ts, sentinel.ts,
- * cluster.ts), as RedisConnection (client.ts) drives it. And the node-redis client settings every
+ * cluster.ts), as RedisConnection (connection.ts) drives it. And the node-redis client settings every
  * topology shares, so that each behaves alike when Redis is slow, down or refusing us.
  */
 import type { Redis } from './commands.js';
@@ -72,7 +72,7 @@ export class RetryPause {
 }
 
 /**
- * Settings of every node-redis client we make (client.ts's header says why):
+ * Settings of every node-redis client we make (connection.ts's header says why):
  * - `disableOfflineQueue`: a command sent while disconnected fails at once (503) instead of waiting
  *   in a queue for a server that may not come back;
  * - no command timeout of node-redis's own: deadlines are RedisConnection's;

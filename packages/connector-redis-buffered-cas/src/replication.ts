@@ -10,8 +10,9 @@
  * client could reconnect (that waits for a timer), so a connection lost in between fails the WAIT
  * rather than sending it on a fresh connection, where it would confirm nothing.
  */
-import type { RedisConnection } from './client.js';
+
 import { type Redis, wait } from './commands.js';
+import type { RedisConnection } from './connection.js';
 
 /** Fewer replicas than asked confirmed a write in time (or WAIT itself failed). */
 export class ReplicationShortfallError extends Error {
