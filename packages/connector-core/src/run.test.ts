@@ -219,6 +219,9 @@ describe('serveConnector', () => {
     expect(third.headers['retry-after']).toBe('1');
     expect(JSON.parse(third.body.toString()).error).toBe('unavailable');
     expect(reads).toBe(2); // the third never reached the connector
+    // Probes and scrapes are still answered.
+    expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+    expect((await client.request({ method: 'GET', path: '/metrics' })).status).toBe(200);
     release();
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);

@@ -18,13 +18,16 @@ import {
   RequestTimeoutError,
   UnavailableError,
 } from '../errors.js';
-import type { Metrics, OperationCounts } from '../metrics.js';
+import type { Metrics, Operation, OperationCounts } from '../metrics.js';
 import type { createApp } from './app.js';
 import { errorBody, rawErrorResponse } from './responses.js';
 import { captureTarget } from './target.js';
 
 /** Open connections allowed per request slot (STATE_MAX_REQUESTS): room for idle keep-alive ones. */
 const CONNECTIONS_PER_REQUEST_SLOT = 4;
+
+/** Probes and scrapes are cheap and needed most when the connector is busiest: never turned away. */
+const ALWAYS_ANSWERED: ReadonlySet<Operation> = new Set(['healthz', 'readyz', 'metrics']);
 
 /** What a response carries until it closes: its counts and start time (no closure per request). */
 const STARTED = Symbol('started');
@@ -104,10 +107,11 @@ export function createProtocolServer(
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const tracked = res as TrackedResponse;
     tracked[STARTED] = performance.now();
-    tracked[COUNTS] = metrics.of(captureTarget(req).operation);
+    const { operation } = captureTarget(req);
+    tracked[COUNTS] = metrics.of(operation);
     openResponses++;
     res.once('close', responseClosed);
-    if (runningHandlers >= maxRequests) {
+    if (runningHandlers >= maxRequests && !ALWAYS_ANSWERED.has(operation)) {
       answerBusy(res);
       return;
     }
