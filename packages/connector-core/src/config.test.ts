@@ -20,6 +20,7 @@ describe('readCoreConfig', () => {
       shutdownGraceMs: 10_000,
       bodyIdleTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
+      maxRequests: 256,
     });
   });
 
@@ -35,12 +36,17 @@ describe('readCoreConfig', () => {
       CONNECTOR_SOCKET_MODE: '0600',
       STATE_PREFIX: 'p',
       STATE_MAX_BODY_BYTES: 'none',
+      STATE_MAX_REQUESTS: '64',
     };
     expect(readCoreConfig(env, { maxBodyBytes: 42 })).toMatchObject({
       socketMode: 0o600,
       prefix: 'p',
       maxBodyBytes: undefined,
+      maxRequests: 64,
     });
+    expect(() =>
+      readCoreConfig({ CONNECTOR_SOCKET: '/s', STATE_MAX_REQUESTS: '0' }, { maxBodyBytes: 1 }),
+    ).toThrow(/STATE_MAX_REQUESTS must be a positive integer/);
     expect(() => readCoreConfig({ CONNECTOR_SOCKET: '/s', LOG_LEVEL: 'loud' }, { maxBodyBytes: 1 })).toThrow(
       /LOG_LEVEL/,
     );
