@@ -45,20 +45,12 @@ export async function redisTarget(url: string, storageKey: (key: string) => stri
   const client = createClient({ url });
   client.on('error', () => {}); // failures surface through the commands themselves
   await client.connect();
-  const binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
-  return {
-    async get(key, expectedBytes) {
-      const value = await binary.get(storageKey(key));
-      if (value?.length !== expectedBytes)
-        throw new Error(`redis GET ${key}: ${value?.length ?? 'nil'} bytes`);
-    },
-    async put(key, body) {
-      await client.set(storageKey(key), body);
-    },
-    async close() {
-      client.destroy();
-    },
-  };
+  return redisKvTarget(
+    'redis',
+    client,
+    client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }),
+    storageKey,
+  );
 }
 
 /** Direct node-redis cluster GET/SET: one connection per master, each command to its key's master. */
@@ -69,12 +61,26 @@ export async function redisClusterTarget(
   const client = createCluster({ rootNodes: seeds.map((socket) => ({ socket })) });
   client.on('error', () => {}); // failures surface through the commands themselves
   await client.connect();
-  const binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  return redisKvTarget(
+    'redis cluster',
+    client,
+    client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }),
+    storageKey,
+  );
+}
+
+/** GET (values as Buffers, through `binary`) and SET with a connected client or cluster. */
+function redisKvTarget(
+  what: string,
+  client: { set(key: string, value: Buffer): Promise<unknown>; destroy(): void },
+  binary: { get(key: string): Promise<Buffer | null> },
+  storageKey: (key: string) => string,
+): KvTarget {
   return {
     async get(key, expectedBytes) {
       const value = await binary.get(storageKey(key));
       if (value?.length !== expectedBytes)
-        throw new Error(`redis cluster GET ${key}: ${value?.length ?? 'nil'} bytes`);
+        throw new Error(`${what} GET ${key}: ${value?.length ?? 'nil'} bytes`);
     },
     async put(key, body) {
       await client.set(storageKey(key), body);

@@ -173,9 +173,21 @@ describe('a Sentinel set and a Cluster over mutual TLS', () => {
     await Promise.all([sentinel?.stop(), cluster?.stop()]);
   });
 
-  it('serves through rediss-sentinel://', async () => {
-    expect(sentinel.url).toMatch(/^rediss-sentinel:\/\//);
-    const connector = await startRedisConnector(sentinel.url, presenting(sentinel.tls!));
+  // Each topology by name, once the beforeAll above has started it.
+  const topologies = [
+    {
+      name: 'a Sentinel set',
+      scheme: 'rediss-sentinel',
+      pattern: /^rediss-sentinel:\/\//,
+      started: () => sentinel,
+    },
+    { name: 'a Cluster', scheme: 'rediss-cluster', pattern: /^rediss-cluster:\/\//, started: () => cluster },
+  ];
+
+  it.each(topologies)('serves through $scheme://', async ({ pattern, started }) => {
+    const { url, tls } = started();
+    expect(url).toMatch(pattern);
+    const connector = await startRedisConnector(url, presenting(tls!));
     try {
       await expectServing(connector);
     } finally {
@@ -183,45 +195,23 @@ describe('a Sentinel set and a Cluster over mutual TLS', () => {
     }
   });
 
-  it('serves through rediss-cluster://', async () => {
-    expect(cluster.url).toMatch(/^rediss-cluster:\/\//);
-    const connector = await startRedisConnector(cluster.url, presenting(cluster.tls!));
-    try {
-      await expectServing(connector);
-    } finally {
-      await connector.stop();
-    }
-  });
-
-  it('a Cluster whose CA it does not trust: one clear log line, 503 at once, no crash', async () => {
-    const connector = await startRedisConnector(cluster.url, {
-      ...presenting(cluster.tls!),
-      REDIS_TLS_CA_FILE: cluster.tls!.wrongCaCert,
-    });
-    try {
-      await expectRefusedClearly(
-        connector,
-        /TLS certificate is not trusted/,
-        'Redis TLS certificate not trusted',
-      );
-    } finally {
-      await connector.stop();
-    }
-  });
-
-  it('a Sentinel set whose CA it does not trust: one clear log line, 503 at once, no crash', async () => {
-    const connector = await startRedisConnector(sentinel.url, {
-      ...presenting(sentinel.tls!),
-      REDIS_TLS_CA_FILE: sentinel.tls!.wrongCaCert,
-    });
-    try {
-      await expectRefusedClearly(
-        connector,
-        /TLS certificate is not trusted/,
-        'Redis TLS certificate not trusted',
-      );
-    } finally {
-      await connector.stop();
-    }
-  });
+  it.each(topologies)(
+    '$name whose CA it does not trust: one clear log line, 503 at once, no crash',
+    async ({ started }) => {
+      const { url, tls } = started();
+      const connector = await startRedisConnector(url, {
+        ...presenting(tls!),
+        REDIS_TLS_CA_FILE: tls!.wrongCaCert,
+      });
+      try {
+        await expectRefusedClearly(
+          connector,
+          /TLS certificate is not trusted/,
+          'Redis TLS certificate not trusted',
+        );
+      } finally {
+        await connector.stop();
+      }
+    },
+  );
 });
