@@ -6,9 +6,10 @@ import { redisClientCommandsOnly } from '../../scripts/tsup-redis-client.js';
 // connector in a memory-limited cgroup as in a container (container.ts), and the runtime scenario
 // (runtime.ts). Their dependencies stay external (they are in node_modules beside the package).
 //
-// The floors (src/floors/, the minimal servers runtime.ts compares the connectors with) are built
-// as the connectors are (scripts/tsup-bundle.js): one self-contained file each, so a floor's
-// start-up and memory compare with a connector bundle's. Both configs build at once, so the first
+// The floors (src/floors/: the minimal servers runtime.ts compares the connectors with, and the
+// Redis floor behind hono, what the framework costs by itself) are built as the connectors are
+// (scripts/tsup-bundle.js): one self-contained file each, so a floor's start-up and memory
+// compare with a connector bundle's. Both configs build at once, so the first
 // leaves dist/floors/ to the second.
 export default defineConfig([
   {
@@ -23,7 +24,11 @@ export default defineConfig([
   },
   // The Redis floor uses node-redis as the connector does, so it is trimmed the same way.
   bundleConfig({
-    entry: { redis: 'src/floors/redis.ts', s3: 'src/floors/s3.ts' },
+    entry: {
+      redis: 'src/floors/redis.ts',
+      'redis-hono': 'src/floors/redis-hono.ts',
+      s3: 'src/floors/s3.ts',
+    },
     outDir: 'dist/floors',
     esbuildPlugins: [redisClientCommandsOnly],
   }),

@@ -15,7 +15,7 @@ import { repoRoot } from './paths.js';
 import { cellLine, renderReport } from './report.js';
 import { describeMachine, type RunResults, summarize, verdicts } from './results.js';
 import { measureRuntime } from './runtime-run.js';
-import { measureStartup } from './startup.js';
+import { measureStartups } from './startup.js';
 import { measureStream } from './stream.js';
 import { runVariant } from './variant-run.js';
 import { connectorNodeOptions, selectedVariants } from './variants.js';
@@ -47,11 +47,16 @@ async function measureAll(backends: Backends): Promise<RunResults> {
   };
 
   // Start-up first, on a quiet machine.
-  for (const variant of variants) {
-    await attempt(`${variant.name} start-up`, async () => {
-      results.startup[variant.name] = await measureStartup(variant, backends, config.startupRuns);
-      progress(`${variant.name} start-up median ${results.startup[variant.name]!.medianMs.toFixed(0)} ms`);
-    });
+  const startups = await measureStartups(variants, backends, config.startupRuns);
+  for (const [i, outcome] of startups.entries()) {
+    const { name } = variants[i]!;
+    if (!outcome.ok) {
+      progress(`${name} start-up FAILED: ${outcome.error}`);
+      results.failures.push(`${name} start-up: ${outcome.error}`);
+      continue;
+    }
+    results.startup[name] = outcome.result;
+    progress(`${name} start-up median ${outcome.result.medianMs.toFixed(0)} ms`);
   }
   for (const variant of variants) {
     await attempt(`${variant.name} throughput`, async () => {

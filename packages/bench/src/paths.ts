@@ -7,8 +7,11 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const bundleOf = (variant: string): string =>
   fileURLToPath(new URL(`../../connector-${variant}/dist/main.cjs`, import.meta.url));
 
-/** A floor server's bundle of this package, `dist/floors/<name>.cjs` (src/floors/<name>.ts). */
-export const floorBundle = (name: 'redis' | 's3'): string =>
+/** The floor servers of this package (src/floors/<name>.ts). */
+export type FloorName = 'redis' | 'redis-hono' | 's3';
+
+/** A floor server's bundle, `dist/floors/<name>.cjs`. */
+export const floorBundle = (name: FloorName): string =>
   fileURLToPath(new URL(`./floors/${name}.cjs`, import.meta.url));
 
 /** The runtime scenario's Python driver (shipped as source, beside dist/). */

@@ -122,10 +122,11 @@ describe('renderRuntimeReport', () => {
 });
 
 describe('runtimeServers', () => {
-  it('puts each backend floor before its variants', () => {
+  it('puts each backend floor (and the Redis floor behind hono) before its variants', () => {
     const servers = runtimeServers(VARIANTS);
     expect(servers.map((s) => s.name)).toEqual([
       'floor-redis',
+      'floor-redis-hono',
       'redis-buffered-cas',
       'floor-s3',
       's3-buffered-lww',
@@ -133,6 +134,8 @@ describe('runtimeServers', () => {
       's3-passthrough',
     ]);
     expect(servers[0]!.entry).toMatch(/\/floors\/redis\.cjs$/); // dist/ when built, src/ under vitest;
+    expect(servers[1]).toMatchObject({ kind: 'framework', backend: 'redis' });
+    expect(servers[1]!.entry).toMatch(/\/floors\/redis-hono\.cjs$/);
     expect(runtimeServers(VARIANTS.filter((v) => v.backend === 's3')).map((s) => s.kind)[0]).toBe('floor');
   });
 });

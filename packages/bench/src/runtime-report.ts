@@ -41,7 +41,8 @@ export interface DriverReport {
   ok: boolean;
 }
 
-export type ServerKind = 'floor' | 'connector';
+/** floor: `node:http` + the backend client; framework: the same behind hono; connector: a variant. */
+export type ServerKind = 'floor' | 'framework' | 'connector';
 export type Backend = 'redis' | 's3';
 
 export interface RuntimeServerResult {
@@ -182,7 +183,7 @@ export function renderRuntimeReport(results: RuntimeResults, header = true): str
   parts.push(
     `runtime scenario: Python ${python} http.client, a new connection per request, concurrency 1; ` +
       `${settings.valueBytes} B values; per op ${settings.warmup} warm-up ops, then ${settings.ops} ops or ${settings.seconds} s; ` +
-      `cpu = server utime+stime per op, floor = node:http + the backend client alone; start-up: median of ${settings.startupRuns}`,
+      `cpu = server utime+stime per op, floor = node:http + the backend client alone (floor-redis-hono: the same behind hono and @hono/node-server); start-up: median of ${settings.startupRuns}`,
   );
   for (const backend of ['redis', 's3'] as const) {
     const servers = results.servers.filter((r) => r.backend === backend);

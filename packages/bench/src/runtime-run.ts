@@ -11,7 +11,7 @@ import type { Backends } from './backends.js';
 import { isStopping, track } from './cleanup.js';
 import { compileCacheOf } from './compile-cache.js';
 import type { RuntimeConfig } from './config.js';
-import { floorBundle, runtimeDriver } from './paths.js';
+import { type FloorName, floorBundle, runtimeDriver } from './paths.js';
 import { describeMachine } from './results.js';
 import {
   type Backend,
@@ -21,7 +21,7 @@ import {
   type RuntimeServerResult,
   type ServerKind,
 } from './runtime-report.js';
-import { measureStartup, type Startable } from './startup.js';
+import { measureStartups, type Startable } from './startup.js';
 import { connectorNodeOptions, type Variant } from './variants.js';
 
 export interface RuntimeServer extends Startable {
@@ -30,10 +30,11 @@ export interface RuntimeServer extends Startable {
 }
 
 /**
- * Per backend the selected variants use: its floor first, then the variants, so each connector is
- * measured close in time to the floor it is compared with. A floor is started with the env of a
- * variant of its backend (same backend settings, same NODE_OPTIONS): it reads the same variables;
- * its compile cache is made as a connector's.
+ * Per backend the selected variants use: its floor first (for Redis then the same floor behind
+ * hono, the framework's own cost), then the variants, so each connector is measured close in time
+ * to the floor it is compared with. A floor is started with the env of a variant of its backend
+ * (same backend settings, same NODE_OPTIONS): it reads the same variables; its compile cache is
+ * made as a connector's.
  */
 export function runtimeServers(variants: readonly Variant[]): RuntimeServer[] {
   const servers: RuntimeServer[] = [];
@@ -41,16 +42,18 @@ export function runtimeServers(variants: readonly Variant[]): RuntimeServer[] {
     // Against one server, like its floor: the Cluster variant is in the throughput section only.
     const ofBackend = variants.filter((v) => v.backend === backend && v.topology === undefined);
     if (ofBackend.length === 0) continue;
-    servers.push({
-      name: `floor-${backend}`,
-      kind: 'floor',
+    const floor = (bundle: FloorName, kind: ServerKind): RuntimeServer => ({
+      name: `floor-${bundle}`,
+      kind,
       backend,
-      entry: floorBundle(backend),
+      entry: floorBundle(bundle),
       env: (backends, prefix) => ({
         ...ofBackend[0]!.env(backends, prefix),
-        NODE_COMPILE_CACHE: compileCacheOf(floorBundle(backend)),
+        NODE_COMPILE_CACHE: compileCacheOf(floorBundle(bundle)),
       }),
     });
+    servers.push(floor(backend, 'floor'));
+    if (backend === 'redis') servers.push(floor('redis-hono', 'framework'));
     for (const v of ofBackend)
       servers.push({ name: v.name, kind: 'connector', backend, entry: v.entry, env: v.env });
   }
@@ -152,16 +155,16 @@ export async function measureRuntime(
     progress(`runtime ${record.server}: FAILED ${what}`);
   };
 
-  // Start-up first, all servers back to back, before any load heats the machine.
-  for (const [i, server] of servers.entries()) {
-    if (isStopping()) break;
+  // Start-up first, all servers in rounds, before any load heats the machine.
+  const startups = await measureStartups(servers, backends, config.startupRuns);
+  for (const [i, outcome] of startups.entries()) {
     const record = results.servers[i]!;
-    try {
-      record.startup = await measureStartup(server, backends, config.startupRuns);
-      progress(`runtime ${server.name}: start-up median ${record.startup.medianMs.toFixed(0)} ms`);
-    } catch (error) {
-      fail(record, `start-up: ${message(error)}`);
+    if (!outcome.ok) {
+      fail(record, `start-up: ${outcome.error}`);
+      continue;
     }
+    record.startup = outcome.result;
+    progress(`runtime ${record.server}: start-up median ${outcome.result.medianMs.toFixed(0)} ms`);
   }
   for (const [i, server] of servers.entries()) {
     if (isStopping()) break;

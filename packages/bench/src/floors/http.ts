@@ -31,7 +31,7 @@ export function toListing(names: Iterable<string>, prefix: string, delimiter: st
   return { keys: keys.sort(), prefixes: [...prefixes].sort() };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -84,11 +84,7 @@ async function handle(backend: FloorBackend, req: IncomingMessage, res: ServerRe
 
 /** Serves `backend` on CONNECTOR_SOCKET; an unexpected failure answers 500 (or drops a started reply). */
 export function serve(backend: FloorBackend): void {
-  const socketPath = process.env.CONNECTOR_SOCKET;
-  if (!socketPath) {
-    process.stderr.write('CONNECTOR_SOCKET is required\n');
-    process.exit(1);
-  }
+  const socketPath = socketPathOrExit();
   const server = createServer((req, res) => {
     handle(backend, req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
@@ -96,4 +92,14 @@ export function serve(backend: FloorBackend): void {
     });
   });
   server.listen(socketPath);
+}
+
+/** CONNECTOR_SOCKET, where a floor listens; without it the floor exits at once. */
+export function socketPathOrExit(): string {
+  const socketPath = process.env.CONNECTOR_SOCKET;
+  if (!socketPath) {
+    process.stderr.write('CONNECTOR_SOCKET is required\n');
+    process.exit(1);
+  }
+  return socketPath;
 }
