@@ -101,7 +101,7 @@ export async function measureStartups(
   backends: Backends,
   runs = 10,
 ): Promise<StartupOutcome[]> {
-  const envs = servers.map((server) => server.env(backends, 'bench-startup'));
+  const envs: Record<string, string>[] = [];
   const runsMs: number[][] = servers.map(() => []);
   const errors: (string | undefined)[] = servers.map(() => undefined);
   const baseline: number[] = [];
@@ -110,7 +110,8 @@ export async function measureStartups(
     for (const [i, server] of servers.entries()) {
       if (errors[i] !== undefined || isStopping()) continue;
       try {
-        runsMs[i]!.push(await once(server, envs[i]!));
+        envs[i] ??= server.env(backends, 'bench-startup');
+        runsMs[i]!.push(await once(server, envs[i]));
       } catch (error) {
         errors[i] = error instanceof Error ? error.message : String(error);
       }
