@@ -49,6 +49,7 @@ import {
   commitUpload,
   compareAndSet,
   readValue,
+  type StoredValue,
   statValue,
   type TooLongToHash,
   UPLOAD_GONE,
@@ -92,15 +93,13 @@ export class RedisConnector implements Connector {
   read(key: string): Promise<ReadResult> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
-      const small = await this.#connection.run(storageKey, INLINE_READ_BYTES, (redis) =>
-        readValue(redis, storageKey, INLINE_READ_BYTES),
-      );
+      const small = await this.#readInline(storageKey);
       if (small === undefined) throw new KeyNotFoundError(key);
       if ('value' in small)
         return { body: small.value, length: small.value.length, etag: contentEtag(small.value) };
       // Large: its length and hash, then streamed in ranges once the budget has room for the
       // transfer (else 503 before any byte).
-      const stored = await this.#digest(storageKey, small.length);
+      const stored = await this.#stat(storageKey);
       if (stored === undefined) throw new KeyNotFoundError(key);
       const share = await this.#memory.reserve(transferShare(stored.length));
       const fetchRange = (start: number, end: number) =>
@@ -118,15 +117,33 @@ export class RedisConnector implements Connector {
     });
   }
 
+  /**
+   * The value whole when it has at most INLINE_READ_BYTES, else `{ length }` (a lower bound);
+   * undefined when the key is missing. Most reads are one GETRANGE, a plain command: Redis spends
+   * ~0.3 µs on it against ~7 µs for the smallest script call. GETRANGE reads a missing key as
+   * empty, so an empty answer asks the script, which tells the two apart atomically.
+   */
+  async #readInline(storageKey: string): Promise<StoredValue | undefined> {
+    // One byte more than is read whole: an answer that long means a larger value.
+    const head = await this.#connection.run(storageKey, INLINE_READ_BYTES, (redis) =>
+      redisCommands.getRange(redis, storageKey, 0, INLINE_READ_BYTES),
+    );
+    if (head.length > INLINE_READ_BYTES) return { length: head.length };
+    if (head.length > 0) return { value: head };
+    return this.#connection.run(storageKey, 0, (redis) => readValue(redis, storageKey, INLINE_READ_BYTES));
+  }
+
   stat(key: string): Promise<Stat | undefined> {
-    return this.#call(async () => {
-      const storageKey = this.#keys.toStorage(key);
-      const stat = await this.#connection.run(storageKey, 0, (redis) =>
-        statValue(redis, storageKey, HASHED_WITHIN_BASE_DEADLINE),
-      );
-      if (stat === undefined || 'etag' in stat) return stat;
-      return await this.#digest(storageKey, stat.length);
-    });
+    return this.#call(() => this.#stat(this.#keys.toStorage(key)));
+  }
+
+  /** Length and ETag: hashed in one call up to HASHED_WITHIN_BASE_DEADLINE, else in a second, longer one. */
+  async #stat(storageKey: string): Promise<Stat | undefined> {
+    const stat = await this.#connection.run(storageKey, 0, (redis) =>
+      statValue(redis, storageKey, HASHED_WITHIN_BASE_DEADLINE),
+    );
+    if (stat === undefined || 'etag' in stat) return stat;
+    return await this.#digest(storageKey, stat.length);
   }
 
   /** Length and ETag of a value of about `length` bytes, with a deadline sized for hashing it in Redis. */

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_BYTES } from './large-values.js';
+import { CHUNK_BYTES, INLINE_READ_BYTES } from './large-values.js';
 import { directRedis, startRedisConnector, uniquePrefix } from './testing/helpers.js';
 
 const MiB = 1024 * 1024;
@@ -86,8 +86,11 @@ describe('values larger than the memory budget', () => {
     expect(await readdir(spoolDir)).toEqual([]);
   });
 
-  it('sizes around a chunk boundary round-trip', async () => {
+  it('sizes around the whole-read and chunk boundaries round-trip', async () => {
     for (const size of [
+      INLINE_READ_BYTES - 1,
+      INLINE_READ_BYTES,
+      INLINE_READ_BYTES + 1,
       CHUNK_BYTES - 1,
       CHUNK_BYTES,
       CHUNK_BYTES + 1,

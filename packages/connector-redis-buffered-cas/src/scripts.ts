@@ -106,7 +106,8 @@ export async function statValue(
 /**
  * A value whole when it is small, else only its length, so that a large value is never shipped in
  * one reply (it is then read in ranges) and the script's time never depends on the value's size.
- * One round trip for the common small read.
+ * Reads start with a plain GETRANGE (connector.ts); this runs when its empty answer cannot tell a
+ * missing key from an empty value.
  * KEYS[1] storage key; ARGV[1] the largest length answered whole.
  * Answers nil when the key is missing, `[value]` when small, `[length]` when large.
  */
