@@ -9,16 +9,10 @@ import { createServer } from 'node:http';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import { type FloorBackend, readBody, socketPathOrExit } from './http.js';
+import { type FloorBackend, keyOf, readBody, socketPathOrExit } from './http.js';
 
 const KEYS = '/keys/';
 const NOT_FOUND = { 'Content-Length': '0' };
-
-/** The key of a `/keys/<key>` request, from Node's raw target as http.ts reads it. */
-function keyOf(url: string): string {
-  const query = url.indexOf('?');
-  return decodeURIComponent(url.slice(KEYS.length, query === -1 ? undefined : query));
-}
 
 /** Serves `backend` on CONNECTOR_SOCKET through hono; an unexpected failure answers 500. */
 export function serveWithHono(backend: FloorBackend): void {

@@ -42,6 +42,12 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const notFound = (res: ServerResponse) => res.writeHead(404).end();
 
+/** The key of a `/keys/<key>` target (query, if any, left out), decoded as the runtime encodes it. */
+export function keyOf(target: string): string {
+  const query = target.indexOf('?');
+  return decodeURIComponent(target.slice('/keys/'.length, query === -1 ? undefined : query));
+}
+
 async function handle(backend: FloorBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
   if (url === '/healthz') {
@@ -59,7 +65,7 @@ async function handle(backend: FloorBackend, req: IncomingMessage, res: ServerRe
     res.end(json);
     return;
   }
-  const key = decodeURIComponent(path.slice('/keys/'.length));
+  const key = keyOf(path);
   switch (req.method) {
     case 'GET':
       if ((await backend.get(key, res)) === undefined) notFound(res);
