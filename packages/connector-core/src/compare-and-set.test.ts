@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { VersionMemory, withCompareAndSet } from './compare-and-set.js';
+import { VERSION_ENTRY_OVERHEAD_BYTES, VersionMemory, withCompareAndSet } from './compare-and-set.js';
 import type { Connector, WriteBody, WriteCondition } from './connector.js';
 import { ConflictError, KeyNotFoundError, UnavailableError } from './errors.js';
 
@@ -51,13 +51,13 @@ function recordingConnector() {
 describe('withCompareAndSet', () => {
   it('writes a key never read unconditionally', async () => {
     const { inner, conditions } = recordingConnector();
-    await withCompareAndSet(inner, 10).write('k', body('1'));
+    await withCompareAndSet(inner, 10_000).write('k', body('1'));
     expect(conditions).toEqual([undefined]);
   });
 
   it('makes a write after a read conditional on the version read', async () => {
     const { inner, conditions } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('k');
     await cas.write('k', body('1'));
     expect(conditions).toEqual([{ kind: 'match', etag: 'read-etag' }]);
@@ -65,7 +65,7 @@ describe('withCompareAndSet', () => {
 
   it('makes a write after a 404 read an exclusive create', async () => {
     const { inner, conditions, readMissing } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     readMissing();
     await expect(cas.read('k')).rejects.toBeInstanceOf(KeyNotFoundError);
     await cas.write('k', body('1'));
@@ -74,7 +74,7 @@ describe('withCompareAndSet', () => {
 
   it('remembers the version of its own successful write', async () => {
     const { inner, conditions } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('k');
     await cas.write('k', body('1')); // answers etag v1
     await cas.write('k', body('2'));
@@ -83,7 +83,7 @@ describe('withCompareAndSet', () => {
 
   it('forgets a key after a conflict, so the retry after a re-read uses the new version', async () => {
     const { inner, conditions, failNextWrite } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('k');
     failNextWrite(new ConflictError('k'));
     await expect(cas.write('k', body('1'))).rejects.toBeInstanceOf(ConflictError);
@@ -93,7 +93,7 @@ describe('withCompareAndSet', () => {
 
   it('forgets a key after any failed write and after a delete', async () => {
     const { inner, conditions, failNextWrite } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('a');
     failNextWrite(new UnavailableError('down'));
     await expect(cas.write('a', body('1'))).rejects.toBeInstanceOf(UnavailableError);
@@ -106,7 +106,7 @@ describe('withCompareAndSet', () => {
 
   it('lets an explicit condition from the client win over the memory', async () => {
     const { inner, conditions } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('k');
     await cas.write('k', body('1'), { kind: 'match', etag: 'client-etag' });
     await cas.write('other', body('1'), { kind: 'absent' });
@@ -122,7 +122,7 @@ describe('withCompareAndSet', () => {
       if (conflict) throw new ConflictError('k');
       return {};
     };
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('k');
     await expect(cas.setAttribute!('k', 'content_type', 'x')).rejects.toBeInstanceOf(ConflictError);
     conflict = false;
@@ -132,7 +132,7 @@ describe('withCompareAndSet', () => {
 
   it('remembers the new version made by an attribute write', async () => {
     const { inner, conditions } = recordingConnector();
-    const cas = withCompareAndSet(inner, 10);
+    const cas = withCompareAndSet(inner, 10_000);
     await cas.read('k');
     await cas.setAttribute!('k', 'content_type', 'text/plain');
     await cas.write('k', body('1'));
@@ -142,7 +142,7 @@ describe('withCompareAndSet', () => {
 
 describe('VersionMemory', () => {
   it('is bounded: the least recently used key is forgotten first', () => {
-    const memory = new VersionMemory(2);
+    const memory = new VersionMemory(2 * (VERSION_ENTRY_OVERHEAD_BYTES + 2)); // two of these
     memory.rememberVersion('a', '1');
     memory.rememberVersion('b', '2');
     memory.conditionFor('a'); // a is now the most recently used
@@ -151,5 +151,12 @@ describe('VersionMemory', () => {
     expect(memory.conditionFor('b')).toBeUndefined();
     expect(memory.conditionFor('a')).toEqual({ kind: 'match', etag: '1' });
     expect(memory.conditionFor('c')).toEqual({ kind: 'absent' });
+  });
+
+  it('is bounded in bytes: long keys take more room than short ones', () => {
+    const memory = new VersionMemory(10 * 1024);
+    for (let i = 0; i < 1000; i++) memory.rememberAbsent(`${i}`.padEnd(1000, 'x'));
+    expect(memory.size).toBe(Math.floor((10 * 1024) / (VERSION_ENTRY_OVERHEAD_BYTES + 1000)));
+    expect(memory.conditionFor(`${999}`.padEnd(1000, 'x'))).toEqual({ kind: 'absent' });
   });
 });

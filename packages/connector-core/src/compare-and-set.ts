@@ -22,14 +22,23 @@ import { ConflictError, KeyNotFoundError } from './errors.js';
 const ABSENT = Symbol('absent');
 type Version = ETag | typeof ABSENT;
 
-/** The bounded "last seen version" memory. */
+/**
+ * What one remembered key costs on the heap besides its key and ETag characters: the cache's
+ * entry, its map slot and the version object (measured with lru-cache 11 on Node 24: ~200 bytes).
+ */
+export const VERSION_ENTRY_OVERHEAD_BYTES = 200;
+
+/** The bounded "last seen version" memory, bounded in bytes (keys may be 1 KiB each). */
 export class VersionMemory {
   readonly #seen: LRUCache<string, { version: Version }>;
 
-  constructor(maxKeys: number) {
-    // Bounded by a size of 1 per key rather than `max`: with `max`, lru-cache allocates its
-    // tables for all maxKeys entries up front (100k by default: ~2 MiB and ~12 ms at start-up).
-    this.#seen = new LRUCache({ maxSize: maxKeys, sizeCalculation: () => 1 });
+  constructor(maxBytes: number) {
+    // maxSize, not max: with max, lru-cache allocates its tables for all entries up front.
+    this.#seen = new LRUCache({
+      maxSize: maxBytes,
+      sizeCalculation: ({ version }, key) =>
+        VERSION_ENTRY_OVERHEAD_BYTES + key.length + (version === ABSENT ? 0 : version.length),
+    });
   }
 
   rememberVersion(key: string, etag: ETag): void {
@@ -57,15 +66,15 @@ export class VersionMemory {
 }
 
 /**
- * `inner` with the CAS memory of up to `maxKeys` keys around it. runConnector applies it to a
+ * `inner` with the CAS memory of up to `maxBytes` around it (STATE_CAS_MEMORY_BYTES). runConnector applies it to a
  * variant that declares `consistency: 'cas'`; call it yourself only when serving a connector
  * without runConnector (serveConnector, tests).
  *
  * @example
- * const served = await serveConnector(withCompareAndSet(new MyStoreConnector(), 100_000), { socketPath });
+ * const served = await serveConnector(withCompareAndSet(new MyStoreConnector(), 2 * MiB), { socketPath });
  */
-export function withCompareAndSet(inner: Connector, maxKeys: number): Connector {
-  const memory = new VersionMemory(maxKeys);
+export function withCompareAndSet(inner: Connector, maxBytes: number): Connector {
+  const memory = new VersionMemory(maxBytes);
   const wrapped: Connector = {
     ...(inner.maxKeyBytes === undefined ? {} : { maxKeyBytes: inner.maxKeyBytes }),
 

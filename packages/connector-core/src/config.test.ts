@@ -21,7 +21,16 @@ describe('readCoreConfig', () => {
       bodyIdleTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       maxRequests: 256,
+      casMemoryBytes: 2 * 1024 * 1024,
     });
+  });
+
+  it('bounds the CAS memory in bytes and refuses the count it replaced', () => {
+    const env = { CONNECTOR_SOCKET: '/s', STATE_CAS_MEMORY_BYTES: '65536' };
+    expect(readCoreConfig(env, { maxBodyBytes: 1 }).casMemoryBytes).toBe(65536);
+    expect(() => readCoreConfig({ ...env, STATE_CAS_MEMORY_KEYS: '100000' }, { maxBodyBytes: 1 })).toThrow(
+      new ConfigError('STATE_CAS_MEMORY_KEYS was replaced by STATE_CAS_MEMORY_BYTES (a bound in bytes)'),
+    );
   });
 
   it('refuses a zero timeout: it would never fire or always fire', () => {

@@ -15,6 +15,8 @@ export const GiB = 1024 * MiB;
 
 export const DEFAULT_SPOOL_MEMORY_BYTES = 4 * MiB;
 export const DEFAULT_MEMORY_WAIT_MS = 10_000;
+/** ~6 000 keys of 100 bytes, ~1 600 of 1 KiB: far more than the read-to-write spans of one pod. */
+export const DEFAULT_CAS_MEMORY_BYTES = 2 * MiB;
 
 export function requireString(env: Env, name: string): string {
   const value = env[name];
@@ -109,8 +111,8 @@ export interface CoreConfig {
   /** How long a request waits for its share of that budget before it is answered 503. */
   memoryWaitMs: number;
   spoolDir: string | undefined;
-  /** How many keys the CAS memory remembers (LRU). */
-  casMemoryKeys: number;
+  /** Heap bytes the CAS memory may hold (LRU), keys and versions counted. */
+  casMemoryBytes: number;
   /** Requests handled at once; those beyond are answered 503 unavailable. */
   maxRequests: number;
 }
@@ -140,7 +142,14 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     ),
     memoryWaitMs: optionalInteger(env, 'STATE_MEMORY_WAIT_MS', DEFAULT_MEMORY_WAIT_MS),
     spoolDir: env.STATE_SPOOL_DIR || undefined,
-    casMemoryKeys: Math.max(1, optionalInteger(env, 'STATE_CAS_MEMORY_KEYS', 100_000)),
+    casMemoryBytes: casMemoryBytes(env),
     maxRequests: positiveInteger(env, 'STATE_MAX_REQUESTS', DEFAULT_MAX_REQUESTS),
   };
+}
+
+function casMemoryBytes(env: Env): number {
+  // A count bound let 1 KiB keys fill a 20 MiB heap: refuse the old setting rather than ignore it.
+  if (env.STATE_CAS_MEMORY_KEYS)
+    throw new ConfigError('STATE_CAS_MEMORY_KEYS was replaced by STATE_CAS_MEMORY_BYTES (a bound in bytes)');
+  return positiveInteger(env, 'STATE_CAS_MEMORY_BYTES', DEFAULT_CAS_MEMORY_BYTES);
 }

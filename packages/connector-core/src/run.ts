@@ -298,7 +298,7 @@ async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, 
   const created = options.create(env, { core, log, memory });
   const connector =
     variant.consistency === 'cas'
-      ? withCompareAndSet(created.connector, core.casMemoryKeys)
+      ? withCompareAndSet(created.connector, core.casMemoryBytes)
       : created.connector;
   const stale = await removeStaleSpoolFiles(core.spoolDir);
   if (stale.length > 0)
