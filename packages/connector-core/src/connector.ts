@@ -4,6 +4,7 @@
  * failures by throwing the typed errors of errors.ts.
  */
 import type { Readable } from 'node:stream';
+import type { ListingMemory } from './listing.js';
 
 /**
  * A version tag for the stored bytes, unquoted (the HTTP layer adds and strips the quotes).
@@ -53,8 +54,8 @@ export interface Stat {
 
 /**
  * A listing as the protocol answers it: both arrays sorted by UTF-8 byte order and without
- * duplicates. The connector's job (groupByDelimiter and sortByBytes do it for flat backends), so
- * that a listing is sorted once; the HTTP layer sends it as it is.
+ * duplicates. The connector's job (a ListingBuilder does it), so that a listing is sorted once; the
+ * HTTP layer sends it as it is.
  */
 export interface Listing {
   /** Full keys (relative to the mount) directly under the prefix. */
@@ -70,6 +71,8 @@ export interface ListOptions {
   delimiter: string;
   /** Stop after this many entries (keys + prefixes) have been found; an optimisation hint. */
   limit?: number;
+  /** The listing's share of the memory budget, which a ListingBuilder made from these options counts. */
+  memory?: ListingMemory;
 }
 
 /**

@@ -32,7 +32,8 @@ export {
   UnsupportedAttributeError,
 } from './errors.js';
 export { contentEtag, unquoteETag } from './etags.js';
-export { groupByDelimiter, KeyNamespace, sortByBytes, validateKey } from './keys.js';
+export { KeyNamespace, sortByBytes, validateKey } from './keys.js';
+export { groupByDelimiter, ListingBuilder, ListingMemory, ListingTooLargeError } from './listing.js';
 export { defaultMemoryBudget, MemoryBudget, type Reservation } from './memory-budget.js';
 export { LengthMismatchError, readWhole } from './read-whole.js';
 export { countTransferred } from './release-memory.js';

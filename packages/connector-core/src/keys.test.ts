@@ -4,7 +4,6 @@ import { BadRequestError } from './errors.js';
 import {
   compareBytes,
   decodeRawPath,
-  groupByDelimiter,
   KeyNamespace,
   keyBytesUnder,
   sortByBytes,
@@ -122,25 +121,6 @@ describe('validatePrefix', () => {
   it('rejects what a key may not have, but a trailing slash', () => {
     for (const prefix of ['/a', 'a//', 'a/../', '../', 'a\u0001'])
       expect(() => validatePrefix(prefix)).toThrow(BadRequestError);
-  });
-});
-
-describe('groupByDelimiter', () => {
-  const keys = ['d/a', 'd/b', 'd/s/c', 'd/s/e', 'd/t/f', 'e/x', 'd'];
-
-  it('splits direct keys from pseudo-directories, de-duplicated and sorted', () => {
-    expect(groupByDelimiter(keys, 'd/', '/')).toEqual({ keys: ['d/a', 'd/b'], prefixes: ['d/s/', 'd/t/'] });
-  });
-
-  it('an empty delimiter lists recursively', () => {
-    expect(groupByDelimiter(keys, 'd/', '')).toEqual({
-      keys: ['d/a', 'd/b', 'd/s/c', 'd/s/e', 'd/t/f'],
-      prefixes: [],
-    });
-  });
-
-  it('a prefix that is not a directory matches by string', () => {
-    expect(groupByDelimiter(keys, 'd', '/')).toEqual({ keys: ['d'], prefixes: ['d/'] });
   });
 });
 

@@ -127,22 +127,6 @@ export function validatePrefix(prefix: string, maxBytes = MAX_KEY_BYTES): string
   return prefix;
 }
 
-/**
- * Groups full keys under `prefix` into direct keys and pseudo-directories, for backends that list
- * flat (Redis, memory). Both results are de-duplicated and sorted by byte order.
- */
-export function groupByDelimiter(allKeys: Iterable<string>, prefix: string, delimiter: string) {
-  const keys = new Set<string>();
-  const prefixes = new Set<string>();
-  for (const key of allKeys) {
-    if (!key.startsWith(prefix)) continue;
-    const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
-    if (at === -1) keys.add(key);
-    else prefixes.add(key.slice(0, at + delimiter.length));
-  }
-  return { keys: sortByBytes(keys), prefixes: sortByBytes(prefixes) };
-}
-
 /** Sorts strings by their UTF-8 byte order (as S3 does), removing duplicates. */
 export function sortByBytes(values: Iterable<string>): string[] {
   return [...(values instanceof Set ? values : new Set(values))].sort(compareBytes);

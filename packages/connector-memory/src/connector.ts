@@ -76,9 +76,9 @@ export class MemoryConnector implements Connector {
     this.#entries.delete(key);
   }
 
-  async list({ prefix, delimiter }: ListOptions): Promise<Listing> {
+  async list(options: ListOptions): Promise<Listing> {
     const live = [...this.#entries.keys()].filter((key) => this.#entry(key));
-    return groupByDelimiter(live, prefix, delimiter);
+    return groupByDelimiter(live, options);
   }
 
   async listAttributes(key: string): Promise<string[]> {

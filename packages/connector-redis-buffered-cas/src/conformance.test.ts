@@ -18,6 +18,7 @@ describeConformance({
   start: (env) => startRedisConnector(redis.url, env),
   features: {
     variant,
+    volume: { reads: 12_000, listedKeys: 100_000, listedKeyBytes: 100 },
     faults: {
       get backend() {
         const { hostname, port } = new URL(redis.url);

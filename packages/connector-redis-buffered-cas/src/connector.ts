@@ -15,9 +15,9 @@ import {
   type Connector,
   contentEtag,
   type ETag,
-  groupByDelimiter,
   KeyNotFoundError,
   type Listing,
+  ListingBuilder,
   type ListOptions,
   type MemoryBudget,
   parseTtlSeconds,
@@ -261,13 +261,11 @@ export class RedisConnector implements Connector {
    * SCAN on every master (one but for a Cluster, where each holds the keys of its slots), merged.
    * A Cluster's masters are scanned one after the other, so that `limit` can end the walk early.
    */
-  list({ prefix, delimiter, limit }: ListOptions): Promise<Listing> {
+  list(options: ListOptions): Promise<Listing> {
     return this.#call(async () => {
-      const found = new Set<string>();
-      // Distinct listing entries so far (a key, or the directory it falls in), for `limit`.
-      const entries = new Set<string>();
-      const pattern = this.#keys.matchPattern(prefix);
-      const enough = () => limit !== undefined && entries.size >= limit;
+      // Grouped as it is scanned: what the listing holds is its answer, not every key it saw.
+      const listing = new ListingBuilder(options);
+      const pattern = this.#keys.matchPattern(options.prefix);
       for (const onMaster of await this.#connection.masters()) {
         let cursor = '0';
         do {
@@ -275,15 +273,12 @@ export class RedisConnector implements Connector {
           cursor = reply.cursor;
           for (const raw of reply.keys) {
             const key = this.#mountKey(raw);
-            if (key === undefined || !key.startsWith(prefix)) continue;
-            found.add(key);
-            const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
-            entries.add(at === -1 ? key : key.slice(0, at + delimiter.length));
+            if (key !== undefined) listing.addKey(key);
           }
-        } while (cursor !== '0' && !enough());
-        if (enough()) break;
+        } while (cursor !== '0' && !listing.full);
+        if (listing.full) break;
       }
-      return groupByDelimiter(found, prefix, delimiter);
+      return listing.result();
     });
   }
 

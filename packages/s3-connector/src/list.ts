@@ -1,19 +1,18 @@
 /**
- * Listing with ListObjectsV2 (docs/keys.md#listing): paginated, keys and CommonPrefixes merged across pages,
- * the storage prefix stripped, sorted by byte order like every other backend.
+ * Listing with ListObjectsV2 (docs/keys.md#listing): paginated, keys and CommonPrefixes merged across
+ * pages as they arrive, the storage prefix stripped, sorted by byte order like every other backend.
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { type Listing, type ListOptions, sortByBytes } from '@state-proxy/connector-core';
+import { type Listing, ListingBuilder, type ListOptions } from '@state-proxy/connector-core';
 import type { S3Paths } from './paths.js';
 
 const PAGE_SIZE = 1000;
 
 export async function listObjects(client: S3Client, paths: S3Paths, options: ListOptions): Promise<Listing> {
-  const keys = new Set<string>();
-  const prefixes = new Set<string>();
+  const listing = new ListingBuilder(options);
   let token: string | undefined;
   do {
-    const wanted = options.limit === undefined ? PAGE_SIZE : options.limit - keys.size - prefixes.size;
+    const wanted = options.limit === undefined ? PAGE_SIZE : options.limit - listing.size;
     const page: ListObjectsV2CommandOutput = await client.send(
       new ListObjectsV2Command({
         Bucket: paths.bucket,
@@ -27,13 +26,13 @@ export async function listObjects(client: S3Client, paths: S3Paths, options: Lis
     for (const object of page.Contents ?? []) {
       const key = object.Key === undefined ? undefined : paths.mountKey(object.Key);
       // Skip directory markers ('a/' objects made by other tools): not valid keys here.
-      if (key && !key.endsWith('/')) keys.add(key);
+      if (key && !key.endsWith('/')) listing.addKey(key);
     }
     for (const common of page.CommonPrefixes ?? []) {
       const prefix = common.Prefix === undefined ? undefined : paths.mountKey(common.Prefix);
-      if (prefix) prefixes.add(prefix);
+      if (prefix) listing.addPrefix(prefix);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined && (options.limit === undefined || keys.size + prefixes.size < options.limit));
-  return { keys: sortByBytes(keys), prefixes: sortByBytes(prefixes) };
+  } while (token !== undefined && !listing.full);
+  return listing.result();
 }

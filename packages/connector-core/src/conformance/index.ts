@@ -24,7 +24,7 @@ import { badInputTests } from './suite-bad-input.js';
 import { conditionTests } from './suite-conditions.js';
 import { consistencyTests } from './suite-consistency.js';
 import { faultTests } from './suite-faults.js';
-import { fuzzTests } from './suite-fuzz.js';
+import { fuzzTests, volumeTests } from './suite-fuzz.js';
 import { keyTests } from './suite-keys.js';
 import { keyLimitTests, limitTests, metaLimitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
@@ -37,6 +37,7 @@ export { describeStandaloneBundle, type StandaloneBundleOptions } from './bundle
 export type { ConformanceFeatures, Suite } from './suite.js';
 export { expectError, json, sha256 } from './suite.js';
 export type { FaultHooks } from './suite-faults.js';
+export type { VolumeFeature } from './suite-fuzz.js';
 
 export interface ConformanceOptions {
   name: string;
@@ -95,6 +96,7 @@ export function describeConformance(options: ConformanceOptions): void {
     stallTests(suite);
     if (features.faults) faultTests(features.faults);
     fuzzTests(suite);
+    if (features.volume) volumeTests(suite, features.volume);
     options.additionalTests?.(suite);
   });
 }

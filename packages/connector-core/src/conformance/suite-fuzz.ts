@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorClient } from '../testing/client.js';
 import type { StartedConnector } from '../testing/spawn.js';
 import { fuzzCase, seededRandom } from './fuzz-cases.js';
-import type { Suite } from './suite.js';
+import { expectError, type Suite, uniqueKey } from './suite.js';
 
 const COUNT = Number(process.env.FUZZ_COUNT || 2000);
 const CONCURRENCY = 4;
@@ -20,6 +20,15 @@ const ANSWER_MS = 5_000;
 const RUN_MS = 60_000;
 /** As in the container images (images/Dockerfile). */
 const IMAGE_HEAP_FLAGS = '--max-semi-space-size=1 --max-old-space-size=32';
+/** The smallest image, Redis in its 64 MiB container: a 20 MiB heap and a budget of 1/16 of 64 MiB. */
+const SMALLEST_IMAGE_ENV = {
+  NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=20',
+  STATE_MEMORY_BUDGET_BYTES: String(4 * 1024 * 1024),
+};
+/** Requests in flight while a volume test writes or reads its keys. */
+const VOLUME_CONCURRENCY = 16;
+/** Near the longest key every backend takes with a namespace (S3: 1 024 bytes, the prefix included). */
+const LONG_KEY_BYTES = 900;
 
 interface Answer {
   status: number;
@@ -131,4 +140,72 @@ export function fuzzTests(suite: Suite): void {
       expect(grown, `seed ${seed}: resident memory growth in bytes`).toBeLessThan(32 * 1024 * 1024);
     });
   });
+}
+
+/** Runs `task(i)` for i in [0, count) with VOLUME_CONCURRENCY in flight; stops at the first failure. */
+async function forEachIndex(count: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: VOLUME_CONCURRENCY }, worker));
+}
+
+/**
+ * What an ordinary workload does at volume, in the smallest image's heap: reads of many distinct
+ * long keys (each remembered by the CAS memory) and a listing of a prefix holding many keys. The
+ * process must stay up: bounded memory, a clear error past the bound, never an abort.
+ */
+export function volumeTests(suite: Suite, volume: VolumeFeature): void {
+  describe('volume, in the smallest image heap', () => {
+    let started: StartedConnector | undefined;
+    let client: ConnectorClient | undefined;
+    beforeAll(async () => {
+      started = await suite.start(SMALLEST_IMAGE_ENV);
+      client = new ConnectorClient(started.socketPath, { keepAlive: true, maxSockets: VOLUME_CONCURRENCY });
+    });
+    afterAll(async () => {
+      client?.close();
+      await started?.stop();
+    });
+    const alive = async () => (await client!.request({ method: 'GET', path: '/healthz' })).status;
+
+    it(`${volume.reads} reads of distinct missing keys of ${LONG_KEY_BYTES} bytes`, async () => {
+      const base = `${uniqueKey('volume-reads')}/`;
+      const statuses = new Map<number, number>();
+      await forEachIndex(volume.reads, async (i) => {
+        const status = (await client!.get(`${base}${i}`.padEnd(LONG_KEY_BYTES, 'x'))).status;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      });
+      expect(Object.fromEntries(statuses)).toEqual({ 404: volume.reads });
+      expect(await alive()).toBe(200);
+    });
+
+    it(`a listing over ${volume.listedKeys} keys of ${volume.listedKeyBytes} bytes`, async () => {
+      const base = `${uniqueKey('volume-list')}/`;
+      await forEachIndex(volume.listedKeys, async (i) => {
+        const res = await client!.put(`${base}big/${i}`.padEnd(volume.listedKeyBytes, 'x'), '1');
+        if (res.status !== 204) throw new Error(`PUT #${i}: ${res.status} ${res.body}`);
+      });
+      // One pseudo-directory, however many keys are in it.
+      expect(await client!.list(base)).toEqual({ keys: [], prefixes: [`${base}big/`] });
+      // Every key, recursively: more than the memory budget may hold.
+      const recursive = await client!.request({
+        method: 'GET',
+        path: `/keys/?${new URLSearchParams({ prefix: base, delimiter: '' })}`,
+      });
+      expectError(recursive, 413, 'too_large');
+      expect(await alive()).toBe(200);
+    });
+  });
+}
+
+/** How much a volume run does (ConformanceFeatures.volume): a backend fast enough for it sets it. */
+export interface VolumeFeature {
+  /** Distinct long keys read. */
+  reads: number;
+  /** Keys written under one prefix, then listed. */
+  listedKeys: number;
+  /** Their length, padded. */
+  listedKeyBytes: number;
 }

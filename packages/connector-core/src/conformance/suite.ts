@@ -6,6 +6,7 @@ import type { ClientResponse, ConnectorClient } from '../testing/client.js';
 import type { StartedConnector } from '../testing/spawn.js';
 import { uniqueKey } from '../testing/unique-key.js';
 import type { FaultHooks } from './suite-faults.js';
+import type { VolumeFeature } from './suite-fuzz.js';
 
 export { uniqueKey };
 
@@ -36,6 +37,8 @@ export interface ConformanceFeatures {
   replicas?: ((count: number) => Promise<StartedConnector[]>) | null;
   /** How to put a fault proxy between the connector and its backend: adds the backend-fault tests. */
   faults?: FaultHooks;
+  /** Adds the volume tests, of this size: many distinct keys read, and one prefix of many keys listed. */
+  volume?: VolumeFeature;
 }
 
 export function sha256(data: Buffer): string {

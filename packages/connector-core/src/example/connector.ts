@@ -60,8 +60,8 @@ export class MapConnector implements Connector {
     if (!this.entries.delete(key)) throw new KeyNotFoundError(key);
   }
 
-  async list({ prefix, delimiter }: ListOptions): Promise<Listing> {
-    return groupByDelimiter(this.entries.keys(), prefix, delimiter);
+  async list(options: ListOptions): Promise<Listing> {
+    return groupByDelimiter(this.entries.keys(), options);
   }
 
   async checkReady(): Promise<void> {}

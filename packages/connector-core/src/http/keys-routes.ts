@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Connector, VariantDeclaration } from '../connector.js';
 import { quoteETag } from '../etags.js';
 import { decodeRawPath, parseQuery, validateKey, validatePrefix } from '../keys.js';
+import { ListingMemory } from '../listing.js';
 import { countTransferred } from '../release-memory.js';
 import { type BodyOptions, liveRequestBody, spoolRequestBody } from './body.js';
 import { conditionFromHeaders } from './conditions.js';
@@ -39,9 +40,14 @@ export function addKeyRoutes(
     const query = queryOf(c);
     const prefix = validatePrefix(query.get('prefix') ?? '', maxKeyBytes);
     const delimiter = query.get('delimiter') ?? '/';
-    // Sorted and without duplicates already: the Listing contract.
-    const { keys, prefixes } = await connector.list({ prefix, delimiter });
-    return c.json({ keys, prefixes });
+    const memory = body.spool.budget && new ListingMemory(body.spool.budget, prefix);
+    try {
+      // Sorted and without duplicates already: the Listing contract.
+      const { keys, prefixes } = await connector.list({ prefix, delimiter, ...(memory && { memory }) });
+      return c.json({ keys, prefixes }); // serialised here, before the share is given back
+    } finally {
+      memory?.release();
+    }
   });
 
   const headOfKey = async (key: string) => {
