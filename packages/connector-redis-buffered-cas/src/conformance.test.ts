@@ -18,7 +18,12 @@ describeConformance({
   start: (env) => startRedisConnector(redis.url, env),
   features: {
     variant,
-    volume: { reads: 12_000, listedKeys: 100_000, listedKeyBytes: 100 },
+    volume: {
+      reads: 12_000,
+      listedKeys: 100_000,
+      listedKeyBytes: 100,
+      image: { heapMiB: 20, memoryMiB: 64 },
+    },
     faults: {
       get backend() {
         const { hostname, port } = new URL(redis.url);

@@ -6,7 +6,7 @@
  * `FUZZ_SEED=<n>` replays a failure exactly.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorClient } from '../testing/client.js';
 import type { StartedConnector } from '../testing/spawn.js';
 import { fuzzCase, seededRandom } from './fuzz-cases.js';
@@ -20,11 +20,6 @@ const ANSWER_MS = 5_000;
 const RUN_MS = 60_000;
 /** As in the container images (images/Dockerfile). */
 const IMAGE_HEAP_FLAGS = '--max-semi-space-size=1 --max-old-space-size=32';
-/** The smallest image, Redis in its 64 MiB container: a 20 MiB heap and a budget of 1/16 of 64 MiB. */
-const SMALLEST_IMAGE_ENV = {
-  NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=20',
-  STATE_MEMORY_BUDGET_BYTES: String(4 * 1024 * 1024),
-};
 /** Requests in flight while a volume test writes or reads its keys. */
 const VOLUME_CONCURRENCY = 16;
 /** Near the longest key every backend takes with a namespace (S3: 1 024 bytes, the prefix included). */
@@ -152,19 +147,25 @@ async function forEachIndex(count: number, task: (i: number) => Promise<void>): 
 }
 
 /**
- * What an ordinary workload does at volume, in the smallest image's heap: reads of many distinct
+ * What an ordinary workload does at volume, in the image's heap: reads of many distinct
  * long keys (each remembered by the CAS memory) and a listing of a prefix holding many keys. The
  * process must stay up: bounded memory, a clear error past the bound, never an abort.
  */
 export function volumeTests(suite: Suite, volume: VolumeFeature): void {
-  describe('volume, in the smallest image heap', () => {
+  describe(`volume, in the image's heap (${volume.image.heapMiB} MiB, budget of a ${volume.image.memoryMiB} MiB container)`, () => {
+    const imageEnv = {
+      NODE_OPTIONS: `--max-semi-space-size=1 --max-old-space-size=${volume.image.heapMiB}`,
+      // The default in the image: a sixteenth of the container's limit.
+      STATE_MEMORY_BUDGET_BYTES: String((volume.image.memoryMiB * 1024 * 1024) / 16),
+    };
+    // A connector of its own for each test, so that each shows its own bound.
     let started: StartedConnector | undefined;
     let client: ConnectorClient | undefined;
-    beforeAll(async () => {
-      started = await suite.start(SMALLEST_IMAGE_ENV);
+    beforeEach(async () => {
+      started = await suite.start(imageEnv);
       client = new ConnectorClient(started.socketPath, { keepAlive: true, maxSockets: VOLUME_CONCURRENCY });
     });
-    afterAll(async () => {
+    afterEach(async () => {
       client?.close();
       await started?.stop();
     });
@@ -208,4 +209,6 @@ export interface VolumeFeature {
   listedKeys: number;
   /** Their length, padded. */
   listedKeyBytes: number;
+  /** The image's V8 heap cap (images/Dockerfile) and its container's memory limit. */
+  image: { heapMiB: number; memoryMiB: number };
 }

@@ -2,6 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { VariantDeclaration } from '@state-proxy/connector-core';
+import type { VolumeFeature } from '@state-proxy/connector-core/conformance';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
 import { s3Server } from './backend.js';
 
@@ -24,6 +25,8 @@ export function uniquePrefix(name = 'p'): string {
 /** A variant as its tests start it: its declaration and its bundle (dist/main.cjs). */
 export interface VariantUnderTest extends VariantDeclaration {
   entry: string;
+  /** The volume tests' size, for the one variant that runs them (they share the S3 layer's listing). */
+  volume?: VolumeFeature;
 }
 
 /** Spawns the variant's bundle on `bucket` with a unique prefix; `env` overrides anything. */

@@ -43,6 +43,7 @@ export function describeS3Variant(variant: VariantUnderTest): void {
       start: (env) => startVariant(variant, bucket, env),
       features: {
         variant,
+        ...(variant.volume && { volume: variant.volume }),
         faults: {
           get backend() {
             const { hostname, port } = new URL(s3Server().endpoint);
