@@ -25,12 +25,9 @@ describe('readCoreConfig', () => {
     });
   });
 
-  it('bounds the CAS memory in bytes and refuses the count it replaced', () => {
+  it('bounds the CAS memory in bytes', () => {
     const env = { CONNECTOR_SOCKET: '/s', STATE_CAS_MEMORY_BYTES: '65536' };
     expect(readCoreConfig(env, { maxBodyBytes: 1 }).casMemoryBytes).toBe(65536);
-    expect(() => readCoreConfig({ ...env, STATE_CAS_MEMORY_KEYS: '100000' }, { maxBodyBytes: 1 })).toThrow(
-      new ConfigError('STATE_CAS_MEMORY_KEYS was replaced by STATE_CAS_MEMORY_BYTES (a bound in bytes)'),
-    );
   });
 
   it('refuses a zero timeout: it would never fire or always fire', () => {

@@ -142,14 +142,7 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     ),
     memoryWaitMs: optionalInteger(env, 'STATE_MEMORY_WAIT_MS', DEFAULT_MEMORY_WAIT_MS),
     spoolDir: env.STATE_SPOOL_DIR || undefined,
-    casMemoryBytes: casMemoryBytes(env),
+    casMemoryBytes: positiveInteger(env, 'STATE_CAS_MEMORY_BYTES', DEFAULT_CAS_MEMORY_BYTES),
     maxRequests: positiveInteger(env, 'STATE_MAX_REQUESTS', DEFAULT_MAX_REQUESTS),
   };
-}
-
-function casMemoryBytes(env: Env): number {
-  // A count bound let 1 KiB keys fill a 20 MiB heap: refuse the old setting rather than ignore it.
-  if (env.STATE_CAS_MEMORY_KEYS)
-    throw new ConfigError('STATE_CAS_MEMORY_KEYS was replaced by STATE_CAS_MEMORY_BYTES (a bound in bytes)');
-  return positiveInteger(env, 'STATE_CAS_MEMORY_BYTES', DEFAULT_CAS_MEMORY_BYTES);
 }
