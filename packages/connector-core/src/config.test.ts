@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, maskUrlCredentials, optionalLimit, readCoreConfig } from './config.js';
+import {
+  ConfigError,
+  checkUrlCredentials,
+  maskUrlCredentials,
+  optionalLimit,
+  readCoreConfig,
+} from './config.js';
 
 describe('readCoreConfig', () => {
   it('requires CONNECTOR_SOCKET with one clear line', () => {
@@ -77,5 +83,73 @@ describe('maskUrlCredentials', () => {
     expect(maskUrlCredentials('rediss://:s3cret@host')).toBe('rediss://:***@host');
     expect(maskUrlCredentials('redis://token@host')).toBe('redis://***@host');
     expect(maskUrlCredentials('not a url //user:s3cret@host')).not.toContain('s3cret');
+  });
+
+  it('leaves a URL without credentials as it is', () => {
+    expect(maskUrlCredentials('redis://host:6379/0')).toBe('redis://host:6379/0');
+    expect(maskUrlCredentials('http://127.0.0.1:9000')).toBe('http://127.0.0.1:9000');
+    expect(maskUrlCredentials('redis://@host')).toBe('redis://@host');
+  });
+
+  it('masks a valid percent-encoded password', () => {
+    expect(maskUrlCredentials('redis://alice:p%40ss@host')).toBe('redis://alice:***@host');
+  });
+
+  // A URL parser ends the credentials at the first '/', '?' or '#': these used to be printed whole,
+  // or masked only up to the first '@'.
+  it.each([
+    ['redis://alice:123?S3CRETq@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://alice:123#S3CRETq@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://alice:pa/ssS3CRET@127.0.0.1:16379', 'redis://alice:***@127.0.0.1:16379'],
+    ['redis://alice:p@ss:w%rd/?#é€xS3CRET@127.0.0.1:16379', 'redis://alice:***@127.0.0.1:16379'],
+    ['redis://alice:123/S3CRETs@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://S3CRETtok#en@127.0.0.1:16379', 'redis://***@127.0.0.1:16379'],
+    ['http://u:EP/PASS@127.0.0.1:9000', 'http://u:***@127.0.0.1:9000'],
+    // A user name a parser would misread may hold part of the password.
+    ['redis://S3CRET/x:y@127.0.0.1', 'redis://***@127.0.0.1'],
+  ])('masks everything up to the last @ of %s', (raw, masked) => {
+    expect(maskUrlCredentials(raw)).toBe(masked);
+  });
+});
+
+describe('checkUrlCredentials', () => {
+  const refusal = (masked: string) =>
+    `REDIS_URL has credentials a URL parser would misread (percent-encode a '/', '?', '#', '@' or '%' in the user name or password, e.g. '/' as %2F): '${masked}'`;
+
+  it.each([
+    'redis://alice:123?S3CRETq@127.0.0.1:16379/0',
+    'redis://alice:123#S3CRETq@127.0.0.1:16379/0',
+    'redis://alice:pa/ss@127.0.0.1:16379/0',
+    'redis://alice:p@ss:w%rd/?#é€x@127.0.0.1:16379/0',
+    'redis://alice:123/S3CRETs@127.0.0.1:16379/0',
+    'redis://alice:50%off@127.0.0.1:16379/0',
+  ])('refuses %s in one line showing only the masked URL', (raw) => {
+    expect(() => checkUrlCredentials('REDIS_URL', raw)).toThrow(
+      new ConfigError(refusal('redis://alice:***@127.0.0.1:16379/0')),
+    );
+  });
+
+  it('refuses a lone token a parser would read as the host, masked whole', () => {
+    expect(() => checkUrlCredentials('REDIS_URL', 'redis://S3CRETtok#en@127.0.0.1:16379')).toThrow(
+      new ConfigError(refusal('redis://***@127.0.0.1:16379')),
+    );
+  });
+
+  it('refuses a backslash in the credentials of an http URL, where it ends the authority', () => {
+    expect(() => checkUrlCredentials('AWS_ENDPOINT_URL', 'http://u:EP\\PASS@127.0.0.1:9000')).toThrow(
+      /^AWS_ENDPOINT_URL has credentials a URL parser would misread .*: 'http:\/\/u:\*\*\*@127\.0\.0\.1:9000'$/,
+    );
+    expect(() => checkUrlCredentials('REDIS_URL', 'redis://u:EP\\PASS@127.0.0.1')).not.toThrow();
+  });
+
+  it.each([
+    'redis://127.0.0.1:16379/0',
+    'redis://alice:p%40ss%2F%3F%23@127.0.0.1:16379/0',
+    'redis://TOKEN@127.0.0.1',
+    'redis://alice:p@ss@127.0.0.1', // a URL parser also takes the last '@'
+    'redis://alice:é€@127.0.0.1',
+    'http://127.0.0.1:9000',
+  ])('accepts %s', (raw) => {
+    expect(() => checkUrlCredentials('REDIS_URL', raw)).not.toThrow();
   });
 });

@@ -55,15 +55,53 @@ export function optionalLimit(env: Env, name: string, fallback: number | undefin
   return limit === 0 ? undefined : limit;
 }
 
-/** Replaces the password (or a lone user token) of a URL with `***`, for logs and errors. */
+/**
+ * A URL's credentials, found without parsing it: everything between the scheme's `://` (or the
+ * start, when there is none) and the LAST `@`. A URL parser ends the credentials at the first
+ * `/`, `?` or `#` instead, so a password holding one would be taken for a host, port or path and
+ * printed unmasked; taking the last `@` never shows less than the credentials.
+ */
+function splitCredentials(raw: string): { scheme: string; credentials: string; rest: string } | undefined {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(raw)?.[0] ?? '';
+  const at = raw.lastIndexOf('@');
+  if (at < scheme.length) return undefined;
+  return { scheme, credentials: raw.slice(scheme.length, at), rest: raw.slice(at) };
+}
+
+/**
+ * Whether a URL parser would misread these credentials: it ends the authority at a `/`, `?` or `#`
+ * (and at a `\` in http and https URLs), and cannot decode a `%` that is no escape.
+ */
+function misread(scheme: string, credentials: string): boolean {
+  const authorityEnd = /^https?:/i.test(scheme) ? /[/?#\\]/ : /[/?#]/;
+  return authorityEnd.test(credentials) || /%(?![0-9A-Fa-f]{2})/.test(credentials);
+}
+
+/**
+ * The URL for logs and errors: the password as `***` (`user:***@`), or a lone user name, which
+ * may be a token, as `***@`. Correct for any text, a valid URL or not.
+ */
 export function maskUrlCredentials(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    else if (url.username) url.username = '***';
-    return url.toString();
-  } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  const parts = splitCredentials(raw);
+  if (!parts || parts.credentials === '') return raw;
+  const colon = parts.credentials.indexOf(':');
+  const user = colon === -1 ? '' : parts.credentials.slice(0, colon);
+  // A user name a parser would misread may be part of the password: masked with it.
+  const masked = colon === -1 || misread(parts.scheme, user) ? '***' : `${user}:***`;
+  return `${parts.scheme}${masked}${parts.rest}`;
+}
+
+/**
+ * Refuses a URL (the setting `name`) whose credentials a URL parser would misread: it would take
+ * part of the password for the host (and resolve it, and print it), the port or the path. Call it
+ * before anything parses the URL.
+ */
+export function checkUrlCredentials(name: string, raw: string): void {
+  const parts = splitCredentials(raw);
+  if (parts && misread(parts.scheme, parts.credentials)) {
+    throw new ConfigError(
+      `${name} has credentials a URL parser would misread (percent-encode a '/', '?', '#', '@' or '%' in the user name or password, e.g. '/' as %2F): '${maskUrlCredentials(raw)}'`,
+    );
   }
 }
 

@@ -6,6 +6,7 @@ export { withCompareAndSet } from './compare-and-set.js';
 export {
   ConfigError,
   type CoreConfig,
+  checkUrlCredentials,
   type Env,
   GiB,
   type LogLevel,

@@ -1,14 +1,15 @@
 /** Settings from the environment: readRedisConfig directly, and the process's exit on bad ones. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_TIMEOUT_MS, readRedisConfig } from './config.js';
-import { ENTRY } from './testing/helpers.js';
+import { runToExit } from './testing/helpers.js';
 
 const SECRET = 'Sup3rS3cretPassw0rd';
+const MISREAD_CREDENTIALS =
+  "REDIS_URL has credentials a URL parser would misread (percent-encode a '/', '?', '#', '@' or '%' in the user name or password, e.g. '/' as %2F)";
 
 describe('readRedisConfig', () => {
   it('reads the URL and defaults', () => {
@@ -72,6 +73,36 @@ describe('readRedisConfig', () => {
   });
 });
 
+describe('credentials a URL parser would misread', () => {
+  // Each was taken for a host, port or path: printed unmasked, or the token resolved as a host name.
+  it.each([
+    ['redis://alice:123?S3CRETq@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://alice:123#S3CRETq@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://alice:pa/S3CRETss@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://alice:p@ss:w%rd/?#é€xS3CRET@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://alice:123/S3CRETs@127.0.0.1:16379/0', 'redis://alice:***@127.0.0.1:16379/0'],
+    ['redis://S3CRETtok#en@127.0.0.1:16379', 'redis://***@127.0.0.1:16379'],
+    ['rediss://S3CRETtok/en@127.0.0.1:16379', 'rediss://***@127.0.0.1:16379'],
+  ])('refuses %s in one line that shows only %s', (url, masked) => {
+    expect(() => readRedisConfig({ REDIS_URL: url })).toThrow(
+      new ConfigError(`${MISREAD_CREDENTIALS}: '${masked}'`),
+    );
+  });
+
+  it('reads percent-encoded credentials, and masks them', () => {
+    const url = 'redis://alice:p%40ss%2F%3F%23%25@127.0.0.1:16379/0';
+    const config = readRedisConfig({ REDIS_URL: url });
+    expect(config.target.endpoint).toEqual({ kind: 'standalone', tls: false, url });
+    expect(config.maskedUrl).toBe('redis://alice:***@127.0.0.1:16379/0');
+  });
+
+  it('masks a lone token whole', () => {
+    expect(readRedisConfig({ REDIS_URL: `redis://${SECRET}@127.0.0.1:16379` }).maskedUrl).toBe(
+      'redis://***@127.0.0.1:16379',
+    );
+  });
+});
+
 describe('Sentinel and Cluster URLs', () => {
   it('reads a sentinel URL: hosts (port 26379 by default), database, master name, credentials', () => {
     const config = readRedisConfig({
@@ -109,22 +140,26 @@ describe('Sentinel and Cluster URLs', () => {
     expect(config.maskedUrl).toBe('redis-cluster://:***@n1:7000,n2');
   });
 
-  it('masks a password holding unescaped / # @ in every message', () => {
+  it('refuses a password holding unescaped / or #, as for one server, showing it masked', () => {
     const password = `${SECRET}/#@x`;
-    for (const url of [
-      `redis-sentinel://u:${password}@h1,h2`,
-      `redis-cluster://u:${password}@h1:7000/1`,
-      `redis-cluster://u:${password}@`,
+    for (const [url, masked] of [
+      [`redis-sentinel://u:${password}@h1,h2#m`, 'redis-sentinel://u:***@h1,h2#m'],
+      [`redis-cluster://u:${password}@h1:7000/1`, 'redis-cluster://u:***@h1:7000/1'],
+      [`redis-cluster://u:${password}@`, 'redis-cluster://u:***@'],
     ]) {
-      let message = '';
-      try {
-        readRedisConfig({ REDIS_URL: url });
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).toMatch(/^REDIS_URL /);
-      expect(message).not.toContain(SECRET);
+      expect(() => readRedisConfig({ REDIS_URL: url })).toThrow(
+        new ConfigError(`${MISREAD_CREDENTIALS}: '${masked}'`),
+      );
     }
+  });
+
+  it('refuses a master name holding an unescaped @, which would be read as credentials', () => {
+    expect(() => readRedisConfig({ REDIS_URL: 'redis-sentinel://h1#my@master' })).toThrow(
+      MISREAD_CREDENTIALS,
+    );
+    expect(readRedisConfig({ REDIS_URL: 'redis-sentinel://h1#my%40master' }).target.endpoint).toMatchObject({
+      masterName: 'my@master',
+    });
   });
 
   it('takes sentinel credentials of their own from REDIS_SENTINEL_USERNAME / REDIS_SENTINEL_PASSWORD', () => {
@@ -221,28 +256,6 @@ describe('TLS files and other settings', () => {
     ).toMatchObject({ waitReplicas: 2, waitTimeoutMs: 250 });
   });
 });
-
-/** Runs the bundle to its exit; the environment is exactly `env` (plus PATH). */
-function runToExit(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the process with a bad setting', () => {
   it('exits 1 with one line when REDIS_URL is missing', async () => {

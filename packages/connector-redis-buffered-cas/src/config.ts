@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   type Env,
+  maskUrlCredentials,
   optionalInteger,
   optionalString,
   positiveInteger,
   requireString,
 } from '@state-proxy/connector-core';
-import { type Credentials, maskRedisUrl, parseRedisUrl, type RedisEndpoint } from './redis-url.js';
+import { type Credentials, parseRedisUrl, type RedisEndpoint } from './redis-url.js';
 
 /** Where Redis is and how to reach it: everything a connection needs besides its timing. */
 export interface RedisTarget {
@@ -61,7 +62,7 @@ export function readRedisConfig(env: Env): RedisConfig {
       tls: readTlsFiles(env, endpoint),
       ...(sentinelCredentials ? { sentinelCredentials } : {}),
     },
-    maskedUrl: maskRedisUrl(url),
+    maskedUrl: maskUrlCredentials(url),
     timeoutMs: positiveInteger(env, 'STATE_BACKEND_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
     timeoutPerMibMs: optionalInteger(env, 'REDIS_TIMEOUT_PER_MIB_MS', DEFAULT_TIMEOUT_PER_MIB_MS),
     reconnectMaxDelayMs: positiveInteger(env, 'REDIS_RECONNECT_MAX_DELAY_MS', DEFAULT_RECONNECT_MAX_DELAY_MS),

@@ -6,9 +6,11 @@
  *   redis-cluster://[user:password@]host[:port][,host[:port]...]               rediss-cluster://
  *
  * A one-server URL is node-redis's own (only checked here); the others are ours, since WHATWG URL
- * cannot read a list of hosts. Every error names the URL with its password masked.
+ * cannot read a list of hosts. Every error names the URL with its password masked. Credentials are
+ * everything up to the last '@'; a '/', '?', '#' or a broken %-escape in them is refused, for every
+ * form alike, since a URL parser would end the credentials there.
  */
-import { ConfigError, maskUrlCredentials } from '@state-proxy/connector-core';
+import { ConfigError, checkUrlCredentials, maskUrlCredentials } from '@state-proxy/connector-core';
 
 export interface Address {
   host: string;
@@ -36,23 +38,10 @@ export type RedisEndpoint =
 const TOPOLOGY_SCHEME = /^(rediss?)-(sentinel|cluster):\/\//;
 const DEFAULT_PORT = { sentinel: 26379, cluster: 6379 } as const;
 
-/** The URL for logs and messages: the password (or a lone user name, which may be a token) as `***`. */
-export function maskRedisUrl(url: string): string {
-  const scheme = TOPOLOGY_SCHEME.exec(url);
-  if (!scheme) return maskUrlCredentials(url);
-  // Everything up to the last '@' is credentials (host lists, databases and master names have none),
-  // even when a password holds an unescaped '/', '#' or '@'.
-  const rest = url.slice(scheme[0].length);
-  const at = rest.lastIndexOf('@');
-  if (at === -1) return url;
-  const userInfo = rest.slice(0, at);
-  const colon = userInfo.indexOf(':');
-  const masked = colon === -1 ? '***' : `${userInfo.slice(0, colon)}:***`;
-  return `${scheme[0]}${masked}${rest.slice(at)}`;
-}
-
 export function parseRedisUrl(url: string): RedisEndpoint {
-  const masked = maskRedisUrl(url);
+  // First: node-redis would take part of such a password for the host, resolve it and print it.
+  checkUrlCredentials('REDIS_URL', url);
+  const masked = maskUrlCredentials(url);
   const scheme = TOPOLOGY_SCHEME.exec(url);
   if (!scheme) return parseOneServerUrl(url, masked);
   const kind = scheme[2] as 'sentinel' | 'cluster';

@@ -1,8 +1,12 @@
 /** The password in REDIS_URL never reaches stdout or stderr: start-up, requests, outages, shutdown. */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConnectorClient, spawnConnector } from '@state-proxy/connector-core/testing';
 import { type LocalRedis, startLocalRedis } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ENTRY, START_TIMEOUT_MS, uniquePrefix } from './testing/helpers.js';
+import { ENTRY, runToExit, START_TIMEOUT_MS, uniquePrefix } from './testing/helpers.js';
 
 const SECRET = 'Sup3rS3cretPassw0rd';
 
@@ -40,4 +44,26 @@ it('never prints the password, whatever happens', async () => {
   expect(output).toContain('default:***@');
   expect(output).toContain('Redis connection lost');
   expect(output).not.toContain(SECRET);
+});
+
+it('refuses a token a URL parser would take for the host, before resolving it: one masked line, exit 1', async () => {
+  // WHATWG URL reads the host of this one as `S3CRETtok`: node-redis would look it up in DNS,
+  // and the logs, error bodies and /readyz would name it.
+  const port = new URL(redis.url).port;
+  const dir = await mkdtemp(join(tmpdir(), 'redis-secrets-'));
+  try {
+    const result = await runToExit({
+      CONNECTOR_SOCKET: join(dir, 'connector.sock'),
+      REDIS_URL: `redis://S3CRETtok#en@127.0.0.1:${port}`,
+      LOG_LEVEL: 'debug',
+    });
+    expect(result.stderr).toBe(
+      `REDIS_URL has credentials a URL parser would misread (percent-encode a '/', '?', '#', '@' or '%' in the user name or password, e.g. '/' as %2F): 'redis://***@127.0.0.1:${port}'\n`,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain('S3CRET');
+    expect(result.stdout + result.stderr).not.toContain('tok#en');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -31,7 +31,7 @@ describe('readS3Settings', () => {
       { STATE_BUCKET: 'b', AWS_ENDPOINT_URL: 'http://user:secret@minio:9000' },
       '',
     );
-    expect(describeBackend(settings)).toBe('s3://b (endpoint http://user:***@minio:9000/)');
+    expect(describeBackend(settings)).toBe('s3://b (endpoint http://user:***@minio:9000)');
   });
 
   it('rejects bad values', () => {
@@ -41,6 +41,31 @@ describe('readS3Settings', () => {
     expect(() => readS3Settings({ ...env, STATE_PRESIGN_TTL: '0' }, '')).toThrow(ConfigError);
     expect(() => readS3Settings({ ...env, STATE_BACKEND_TIMEOUT_MS: 'soon' }, '')).toThrow(ConfigError);
     expect(() => readS3Settings({ ...env, AWS_ENDPOINT_URL: 'localhost:9000' }, '')).toThrow(/http/);
+  });
+
+  it('describes an endpoint with percent-encoded credentials masked', () => {
+    const endpoint = 'http://u:EP%2FPASS@minio:9000';
+    const settings = readS3Settings({ STATE_BUCKET: 'b', AWS_ENDPOINT_URL: endpoint }, '');
+    expect(settings.endpoint).toBe(endpoint);
+    expect(describeBackend(settings)).toBe('s3://b (endpoint http://u:***@minio:9000)');
+  });
+
+  it('refuses an endpoint whose password a URL parser would misread, in one masked line', () => {
+    for (const endpoint of ['http://u:EP/PASS@minio:9000', 'https://u:EP?PASS@minio:9000']) {
+      expect(() => readS3Settings({ STATE_BUCKET: 'b', AWS_ENDPOINT_URL: endpoint }, '')).toThrow(
+        new ConfigError(
+          `AWS_ENDPOINT_URL has credentials a URL parser would misread (percent-encode a '/', '?', '#', '@' or '%' in the user name or password, e.g. '/' as %2F): '${endpoint.replace(/:EP.PASS@/, ':***@')}'`,
+        ),
+      );
+    }
+  });
+
+  it('masks the password in the message about a wrong scheme', () => {
+    expect(() =>
+      readS3Settings({ STATE_BUCKET: 'b', AWS_ENDPOINT_URL: 'ftp://u:PASS@minio:9000' }, ''),
+    ).toThrow(
+      new ConfigError("AWS_ENDPOINT_URL must be an http:// or https:// URL, got 'ftp://u:***@minio:9000'"),
+    );
   });
 });
 

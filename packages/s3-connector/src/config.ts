@@ -4,6 +4,7 @@
  */
 import {
   ConfigError,
+  checkUrlCredentials,
   type Env,
   MiB,
   maskUrlCredentials,
@@ -54,8 +55,14 @@ export function readS3Settings(env: Env, prefix: string): S3Settings {
     );
   }
   const endpoint = optionalString(env, 'AWS_ENDPOINT_URL', '') || undefined;
-  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
-    throw new ConfigError(`AWS_ENDPOINT_URL must be an http:// or https:// URL, got '${endpoint}'`);
+  if (endpoint !== undefined) {
+    // First: a URL parser would take part of such a password for the host, port or path.
+    checkUrlCredentials('AWS_ENDPOINT_URL', endpoint);
+    if (!/^https?:\/\/[^/]/.test(endpoint)) {
+      throw new ConfigError(
+        `AWS_ENDPOINT_URL must be an http:// or https:// URL, got '${maskUrlCredentials(endpoint)}'`,
+      );
+    }
   }
   return {
     bucket: requireString(env, 'STATE_BUCKET').trim(),

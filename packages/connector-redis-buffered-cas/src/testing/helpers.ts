@@ -1,5 +1,6 @@
 /** Test helpers: start the built connector against a Redis URL, poll for a state, talk to Redis. */
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createClient, createCluster, RESP_TYPES } from '@redis/client';
@@ -25,6 +26,32 @@ export function startRedisConnector(
     entry: ENTRY,
     env: { REDIS_URL: redisUrl, STATE_PREFIX: uniquePrefix(), ...env },
     startTimeoutMs: START_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Runs the bundle to its exit; the environment is exactly `env` (plus PATH). For settings the
+ * process must refuse: should it start serving instead, it is stopped, so the test fails at once.
+ */
+export function runToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('"msg":"connector listening"')) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
