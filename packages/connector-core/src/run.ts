@@ -2,7 +2,7 @@
  * Process lifecycle. `serveConnector` serves a connector on a Unix socket (also used in-process by
  * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
  */
-import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -151,16 +151,24 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   const { server } = protocol;
 
   await prepareSocketPath(options.socketPath);
+  const socketMode = options.socketMode ?? DEFAULT_SOCKET_MODE;
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) =>
       reject(new ConfigError(`CONNECTOR_SOCKET ${options.socketPath}: cannot listen there (${error.code})`));
     server.once('error', failed);
-    server.listen(options.socketPath, () => {
-      server.off('error', failed);
-      resolve();
-    });
+    // The socket gets its mode as bind() creates it, through the umask: a chmod of the path
+    // afterwards would follow a symlink put there in between. listen() binds a Unix socket
+    // before it returns, so the umask is ours only for that call.
+    const umask = process.umask(~socketMode & 0o777);
+    try {
+      server.listen(options.socketPath, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    } finally {
+      process.umask(umask);
+    }
   });
-  await chmod(options.socketPath, options.socketMode ?? DEFAULT_SOCKET_MODE);
 
   let closing: Promise<void> | undefined;
   return {
