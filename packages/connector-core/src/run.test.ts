@@ -1,9 +1,10 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from './config.js';
 import type { Connector } from './connector.js';
 import { TimeoutError, UnavailableError } from './errors.js';
 import { MemoryBudget } from './memory-budget.js';
@@ -86,6 +87,29 @@ describe('serveConnector', () => {
   it('makes the socket connectable by other users (0666)', async () => {
     await serve(scriptedConnector({}));
     expect((await stat(join(dir, 's.sock'))).mode & 0o777).toBe(0o666);
+  });
+
+  it('refuses a socket path where a running connector serves, and leaves that one serving', async () => {
+    await serve(scriptedConnector({}));
+    const second = serveConnector(scriptedConnector({}), {
+      socketPath: serving!.socketPath,
+      processMetrics: false,
+    });
+    await expect(second).rejects.toThrow(
+      new ConfigError(
+        `CONNECTOR_SOCKET ${serving!.socketPath} is in use by a running process; refusing to replace it`,
+      ),
+    );
+    expect((await client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
+  });
+
+  it('refuses a socket path blocked by a file that is not a socket, and leaves the file', async () => {
+    const socketPath = join(dir, 's.sock');
+    await writeFile(socketPath, 'data');
+    await expect(
+      serveConnector(scriptedConnector({}), { socketPath, processMetrics: false }),
+    ).rejects.toThrow(new ConfigError(`CONNECTOR_SOCKET ${socketPath} exists and is not a socket`));
+    expect((await stat(socketPath)).isFile()).toBe(true);
   });
 
   it('answers a bug with 500 internal_error, without details, and keeps serving', async () => {

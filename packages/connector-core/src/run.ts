@@ -2,7 +2,8 @@
  * Process lifecycle. `serveConnector` serves a connector on a Unix socket (also used in-process by
  * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
  */
-import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -82,12 +83,42 @@ async function within(done: Promise<void>, ms: number): Promise<boolean> {
   }
 }
 
-/** A socket file left by a previous run is removed; any other file there is an error. */
+/**
+ * A socket file left by a previous run is removed. One that something still accepts on belongs
+ * to a running process (a second connector started on the same path): an error, as is any other
+ * file there.
+ */
 async function removeStaleSocket(path: string): Promise<void> {
   const existing = await lstat(path).catch(() => undefined);
   if (!existing) return;
   if (!existing.isSocket()) throw new ConfigError(`CONNECTOR_SOCKET ${path} exists and is not a socket`);
-  await rm(path, { force: true });
+  const found = await probeSocket(path);
+  if (found === 'listening')
+    throw new ConfigError(`CONNECTOR_SOCKET ${path} is in use by a running process; refusing to replace it`);
+  if (found === 'stale') await rm(path, { force: true });
+}
+
+/** Connects to the socket at `path` and hangs up: whether a process listens on it. */
+function probeSocket(path: string): Promise<'listening' | 'stale' | 'gone'> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('listening');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') resolve('stale');
+      else if (error.code === 'ENOENT') resolve('gone');
+      // Its backlog is full: a process listens, too busy to accept at once.
+      else if (error.code === 'EAGAIN') resolve('listening');
+      else
+        reject(
+          new ConfigError(
+            `CONNECTOR_SOCKET ${path} exists and cannot be connected to (${error.code}): is a running process using it?`,
+          ),
+        );
+    });
+  });
 }
 
 /** Linux's limit for a Unix socket path (sun_path is 108 bytes with the terminating NUL). */
@@ -151,16 +182,24 @@ export async function serveConnector(connector: Connector, options: ServeOptions
   const { server } = protocol;
 
   await prepareSocketPath(options.socketPath);
+  const socketMode = options.socketMode ?? DEFAULT_SOCKET_MODE;
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) =>
       reject(new ConfigError(`CONNECTOR_SOCKET ${options.socketPath}: cannot listen there (${error.code})`));
     server.once('error', failed);
-    server.listen(options.socketPath, () => {
-      server.off('error', failed);
-      resolve();
-    });
+    // The socket gets its mode as bind() creates it, through the umask: a chmod of the path
+    // afterwards would follow a symlink put there in between. listen() binds a Unix socket
+    // before it returns, so the umask is ours only for that call.
+    const umask = process.umask(~socketMode & 0o777);
+    try {
+      server.listen(options.socketPath, () => {
+        server.off('error', failed);
+        resolve();
+      });
+    } finally {
+      process.umask(umask);
+    }
   });
-  await chmod(options.socketPath, options.socketMode ?? DEFAULT_SOCKET_MODE);
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -42,6 +42,19 @@ describe('Spool', () => {
     expect(spool.inMemory).toBe(false);
     expect(spool.length).toBe(5000);
     expect(await readdir(dir)).toHaveLength(1);
+    expect((await collect(spool.stream())).equals(data)).toBe(true);
+    expect((await spool.buffer()).equals(data)).toBe(true);
+    await spool.dispose();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('reads a spilled body through the handle it wrote, never a file swapped in at its path', async () => {
+    const data = randomBytes(5000);
+    const spool = await Spool.fromStream(Readable.from([data]), { memoryBytes: 1000, dir });
+    // Between the spill and the read, another file takes the spool file's name.
+    const swapped = join(dir, 'swapped');
+    await writeFile(swapped, 'not the body');
+    await rename(swapped, spool.path!);
     expect((await collect(spool.stream())).equals(data)).toBe(true);
     expect((await spool.buffer()).equals(data)).toBe(true);
     await spool.dispose();

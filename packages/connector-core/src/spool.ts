@@ -1,11 +1,12 @@
 /**
  * A complete request body: in memory up to a threshold (4 MiB by default) while the shared memory
- * budget has room, else spilled to a temp file so a large body never sits in the heap. Always
- * disposed by the caller: the file removed, the budget given back.
+ * budget has room, else spilled to a temp file so a large body never sits in the heap. A spilled
+ * body is read back through the handle that wrote it, never by opening its path again: another
+ * file put at that path is not read. Always disposed by the caller: the handle closed, the file
+ * removed, the budget given back.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { type FileHandle, open, readdir, readFile, rm } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,6 +30,8 @@ export class Spool implements WriteBody {
     readonly length: number,
     private readonly chunks: Buffer[] | undefined,
     readonly path: string | undefined,
+    /** The spool file, open from its creation until dispose (undefined: the body is in memory). */
+    private readonly file: FileHandle | undefined,
     /** The budget shares held for the bytes in memory, given back on dispose. */
     private readonly held: Reservation[],
     private readonly budget: MemoryBudget | undefined,
@@ -82,14 +85,13 @@ export class Spool implements WriteBody {
           releaseAll(held); // what the chunks held goes towards the spill share
           spilling ??= await Spool.#spillShare(budget);
           path = spoolPath(options.dir);
-          file = await onSpoolFile(options.dir, open(path, 'wx', 0o600));
+          file = await onSpoolFile(options.dir, open(path, 'wx+', 0o600));
           for (const piece of chunks) await onSpoolFile(options.dir, file.write(piece));
           await onSpoolFile(options.dir, file.write(chunk));
           chunks.length = 0;
         }
       }
-      await file?.close();
-      return new Spool(length, path ? undefined : chunks, path, held, budget);
+      return new Spool(length, file ? undefined : chunks, path, file, held, budget);
     } catch (error) {
       releaseAll(held);
       await file?.close().catch(() => {});
@@ -119,7 +121,7 @@ export class Spool implements WriteBody {
 
   /** A body already read whole into memory, holding `share` (from memoryShare) until disposed. */
   static ofBuffer(body: Buffer, share: Reservation, options: SpoolOptions): Spool {
-    return new Spool(body.length, [body], undefined, [share], options.budget);
+    return new Spool(body.length, [body], undefined, undefined, [share], options.budget);
   }
 
   static async #intoOneBuffer(
@@ -128,22 +130,33 @@ export class Spool implements WriteBody {
     share: Reservation,
     budget: MemoryBudget | undefined,
   ): Promise<Spool> {
-    return new Spool(length, [await readWhole(source, length)], undefined, [share], budget);
+    return new Spool(length, [await readWhole(source, length)], undefined, undefined, [share], budget);
   }
 
   get inMemory(): boolean {
-    return this.path === undefined;
+    return this.file === undefined;
   }
 
+  /** Each call reads from the start (positional reads): a retried write streams the body again. */
   stream(): Readable {
-    return this.path ? createReadStream(this.path) : Readable.from(this.chunks ?? [], { objectMode: false });
+    return this.file
+      ? this.file.createReadStream({ start: 0, autoClose: false })
+      : Readable.from(this.chunks ?? [], { objectMode: false });
   }
 
   /** A spilled body waits for its share of the budget before it is read into memory. */
   async buffer(): Promise<Buffer> {
-    if (this.path) {
+    if (this.file) {
       if (this.budget) this.held.push(await this.budget.reserve(this.length));
-      return readFile(this.path);
+      const whole = Buffer.allocUnsafe(this.length);
+      let filled = 0;
+      while (filled < this.length) {
+        const { bytesRead } = await this.file.read(whole, filled, this.length - filled, filled);
+        if (bytesRead === 0)
+          throw new Error(`spool file ${this.path} ended after ${filled} of ${this.length} bytes`);
+        filled += bytesRead;
+      }
+      return whole;
     }
     const chunks = this.chunks ?? [];
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.length);
@@ -151,6 +164,7 @@ export class Spool implements WriteBody {
 
   async dispose(): Promise<void> {
     releaseAll(this.held);
+    await this.file?.close();
     if (this.path) await rm(this.path, { force: true });
   }
 }

@@ -3,7 +3,7 @@
  * start, config errors, shutdown.
  */
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,10 +40,14 @@ async function loggedLine(connector: SpawnedConnector, text: string): Promise<st
 
 describe('process lifecycle', () => {
   let dir: string;
+  /** Started by failedStart: one that did not fail is stopped after its test. */
+  const children: ChildProcess[] = [];
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lifecycle-'));
   });
   afterEach(async () => {
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -55,6 +59,7 @@ describe('process lifecycle', () => {
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -133,6 +138,23 @@ describe('process lifecycle', () => {
       client.close();
     } finally {
       await second.stop();
+    }
+  });
+
+  it('refuses to start on the socket of a running connector: exit 1, one line, and the first serves on', async () => {
+    const first = await spawnConnector({ entry });
+    const client = new ConnectorClient(first.socketPath);
+    try {
+      expect(await failedStart({ CONNECTOR_SOCKET: first.socketPath })).toEqual({
+        code: 1,
+        lines: [
+          `CONNECTOR_SOCKET ${first.socketPath} is in use by a running process; refusing to replace it`,
+        ],
+      });
+      expect((await client.put('k', 'v')).status).toBe(204);
+    } finally {
+      client.close();
+      await first.stop();
     }
   });
 
