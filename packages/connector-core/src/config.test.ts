@@ -25,6 +25,7 @@ describe('readCoreConfig', () => {
       spoolMemoryBytes: 4 * 1024 * 1024,
       shutdownGraceMs: 10_000,
       bodyIdleTimeoutMs: 30_000,
+      bodyTimeoutMs: 3_600_000,
       headersTimeoutMs: 10_000,
       maxRequests: 256,
       casMemoryBytes: 2 * 1024 * 1024,
@@ -40,6 +41,14 @@ describe('readCoreConfig', () => {
     expect(() =>
       readCoreConfig({ CONNECTOR_SOCKET: '/s', CONNECTOR_BODY_IDLE_TIMEOUT_MS: '0' }, { maxBodyBytes: 1 }),
     ).toThrow(new ConfigError("CONNECTOR_BODY_IDLE_TIMEOUT_MS must be a positive integer, got '0'"));
+  });
+
+  it('reads the whole-body deadline: 0 or none turns it off', () => {
+    const deadline = (value: string) =>
+      readCoreConfig({ CONNECTOR_SOCKET: '/s', CONNECTOR_BODY_TIMEOUT_MS: value }, { maxBodyBytes: 1 })
+        .bodyTimeoutMs;
+    expect([deadline('5000'), deadline('0'), deadline('none')]).toEqual([5000, 0, 0]);
+    expect(() => deadline('soon')).toThrow(/CONNECTOR_BODY_TIMEOUT_MS must be a non-negative integer/);
   });
 
   it('reads overrides and rejects invalid values', () => {

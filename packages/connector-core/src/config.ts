@@ -46,7 +46,7 @@ export function positiveInteger(env: Env, name: string, fallback: number): numbe
   return value;
 }
 
-/** An integer byte limit where unset means `fallback` and `0` or `none` means no limit. */
+/** An integer limit (bytes, milliseconds) where unset means `fallback` and `0` or `none` means no limit. */
 export function optionalLimit(env: Env, name: string, fallback: number | undefined): number | undefined {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
@@ -107,6 +107,12 @@ export function checkUrlCredentials(name: string, raw: string): void {
 
 /** How long a client may send nothing in the middle of a body before it is answered 408. */
 export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
+/**
+ * How long a whole body may take before it is answered 408: ends a client that trickles a byte
+ * now and then, never silent for the idle timeout. An hour lets the largest default body (5 GiB)
+ * arrive at 1.5 MB/s.
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 3_600_000;
 /** How long a client may take to send a request's headers before it is answered 408. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -138,6 +144,8 @@ export interface CoreConfig {
   readyTimeoutMs: number;
   /** A client silent this long mid-body is answered 408; nothing is written. */
   bodyIdleTimeoutMs: number;
+  /** A body not whole this long after its reading started is answered 408; 0: no deadline. */
+  bodyTimeoutMs: number;
   /** A client that has not sent its request's headers after this long is answered 408. */
   headersTimeoutMs: number;
   /** Largest accepted body; undefined: no limit. */
@@ -171,6 +179,7 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     shutdownGraceMs: optionalInteger(env, 'CONNECTOR_SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     readyTimeoutMs: Math.max(1, optionalInteger(env, 'CONNECTOR_READY_TIMEOUT_MS', DEFAULT_READY_TIMEOUT_MS)),
     bodyIdleTimeoutMs: positiveInteger(env, 'CONNECTOR_BODY_IDLE_TIMEOUT_MS', DEFAULT_BODY_IDLE_TIMEOUT_MS),
+    bodyTimeoutMs: optionalLimit(env, 'CONNECTOR_BODY_TIMEOUT_MS', DEFAULT_BODY_TIMEOUT_MS) ?? 0,
     headersTimeoutMs: positiveInteger(env, 'CONNECTOR_HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS),
     maxBodyBytes: optionalLimit(env, 'STATE_MAX_BODY_BYTES', defaults.maxBodyBytes),
     spoolMemoryBytes: optionalInteger(env, 'STATE_SPOOL_MEMORY_BYTES', DEFAULT_SPOOL_MEMORY_BYTES),

@@ -79,12 +79,14 @@ export class ExpectationFailedError extends ConnectorError {
 }
 
 export class RequestTimeoutError extends ConnectorError {
-  constructor(ms: number, part: 'body' | 'headers' = 'body') {
+  constructor(ms: number, part: 'body' | 'whole body' | 'headers' = 'body') {
     super(
       'request_timeout',
       part === 'body'
         ? `the client sent nothing of the body for ${ms} ms: request abandoned, nothing written`
-        : `the request's headers did not arrive within ${ms} ms`,
+        : part === 'whole body'
+          ? `the client did not send the whole body within ${ms} ms: request abandoned, nothing written`
+          : `the request's headers did not arrive within ${ms} ms`,
     );
   }
 }

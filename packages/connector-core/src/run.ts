@@ -12,6 +12,7 @@ import {
   ConfigError,
   type CoreConfig,
   DEFAULT_BODY_IDLE_TIMEOUT_MS,
+  DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_REQUESTS,
   DEFAULT_MEMORY_WAIT_MS,
@@ -49,6 +50,8 @@ export interface ServeOptions {
   readyTimeoutMs?: number;
   /** A client silent this long mid-body is answered 408. */
   bodyIdleTimeoutMs?: number;
+  /** A body not whole this long after its reading started is answered 408; 0: no deadline. */
+  bodyTimeoutMs?: number;
   /** A request's headers not complete after this long are answered 408. */
   headersTimeoutMs?: number;
   /** Requests handled at once; those beyond are answered 503 at once. */
@@ -166,6 +169,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
     body: {
       maxBodyBytes: options.maxBodyBytes,
       idleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
+      timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       spool: {
         memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
         dir: options.spool?.dir,
@@ -352,6 +356,7 @@ async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, 
     log,
     readyTimeoutMs: core.readyTimeoutMs,
     bodyIdleTimeoutMs: core.bodyIdleTimeoutMs,
+    bodyTimeoutMs: core.bodyTimeoutMs,
     headersTimeoutMs: core.headersTimeoutMs,
     maxRequests: core.maxRequests,
   });

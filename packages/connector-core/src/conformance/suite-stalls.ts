@@ -1,7 +1,8 @@
 /**
  * Clients that stall, and shutdown in the middle of an upload: a body that stops arriving is
- * answered 408 and nothing is written, a slow but moving one is not cut, headers that never end
- * are answered 408, and an upload cut by the shutdown grace leaves no spool file behind.
+ * answered 408 and nothing is written, a slow but moving one is not cut, one that trickles in for
+ * longer than the whole-body deadline is answered 408, headers that never end are answered 408,
+ * and an upload cut by the shutdown grace leaves no spool file behind.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorClient, encodeKey } from '../testing/client.js';
-import { rawRequest } from '../testing/raw.js';
+import { rawRequest, trickledRequest } from '../testing/raw.js';
 import type { StartedConnector } from '../testing/spawn.js';
 import { expectError, type Suite, uniqueKey } from './suite.js';
 
@@ -99,6 +100,58 @@ export function stallTests(suite: Suite): void {
       const res = await rawRequest(stalls!.socketPath, 'GET /keys/ HTTP/1.1\r\nHost: c\r\nX-Partial: ');
       expect(res.status).toBe(408);
       expect(JSON.parse(res.body)).toMatchObject({ error: 'request_timeout' });
+    });
+  });
+
+  describe('a body that trickles in', () => {
+    // A byte every 20 ms is never silent for the idle timeout; the whole body takes 4 s.
+    const BODY_MS = 300;
+    const BYTES = 200;
+    let spoolDir: string;
+    let trickles: StartedConnector | undefined;
+    let client: ConnectorClient;
+
+    beforeAll(async () => {
+      spoolDir = await mkdtemp(join(tmpdir(), 'trickle-spool-'));
+      trickles = await suite.start({
+        CONNECTOR_BODY_TIMEOUT_MS: String(BODY_MS),
+        CONNECTOR_BODY_IDLE_TIMEOUT_MS: '10000',
+        STATE_SPOOL_DIR: spoolDir,
+      });
+      client = new ConnectorClient(trickles.socketPath);
+    });
+    afterAll(async () => {
+      client?.close();
+      await trickles?.stop();
+      await rm(spoolDir, { recursive: true, force: true });
+    });
+
+    it('a body of a declared length not whole within CONNECTOR_BODY_TIMEOUT_MS is 408, nothing written', async () => {
+      const key = uniqueKey('trickle-length');
+      const res = await trickledRequest(
+        trickles!.socketPath,
+        `PUT /keys/${encodeKey(key)} HTTP/1.1\r\nHost: c\r\nConnection: close\r\nContent-Length: ${BYTES}\r\n\r\n`,
+        Array.from({ length: BYTES }, () => 'x'),
+        20,
+      );
+      expect(res.status).toBe(408);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'request_timeout' });
+      expectError(await client.get(key), 404, 'key_not_found');
+      expect(await spoolFiles(spoolDir)).toEqual([]);
+    });
+
+    it('a chunked body trickling a byte per chunk is cut the same way', async () => {
+      const key = uniqueKey('trickle-chunked');
+      const res = await trickledRequest(
+        trickles!.socketPath,
+        `PUT /keys/${encodeKey(key)} HTTP/1.1\r\nHost: c\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        [...Array.from({ length: BYTES }, () => '1\r\ny\r\n'), '0\r\n\r\n'],
+        20,
+      );
+      expect(res.status).toBe(408);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'request_timeout' });
+      expectError(await client.get(key), 404, 'key_not_found');
+      expect(await spoolFiles(spoolDir)).toEqual([]);
     });
   });
 

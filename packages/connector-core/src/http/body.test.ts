@@ -68,6 +68,7 @@ describe('spoolRequestBody with a Content-Length', () => {
       spooled = spoolRequestBody(req, {
         maxBodyBytes: 1 << 20,
         idleTimeoutMs: 30_000,
+        timeoutMs: 0,
         spool: { memoryBytes: 1 << 20, budget },
       }).then(async (spool) => {
         const result = { length: spool.length, bytes: await spool.buffer(), inMemory: spool.inMemory };

@@ -1,7 +1,8 @@
 /**
  * Request bodies: the size limit (413 before reading when Content-Length says so, or as soon as a
- * chunked body passes it), the stall timeout (408 when the client stops sending), and the two
- * shapes a connector receives, spooled or live.
+ * chunked body passes it), the stall timeout and the whole-body deadline (408 when the client stops
+ * sending, or sends too slowly to ever finish), and the two shapes a connector receives, spooled or
+ * live.
  */
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -57,27 +58,44 @@ function declaredLength(req: IncomingMessage): number | undefined {
 const NOTHING_TO_DISARM = () => {};
 
 /**
- * Fails a body whose client sends nothing for `idleMs` while we wait for its bytes: `onStall` gets
- * a RequestTimeoutError. Node's socket timeout measures the silence (refreshed by every byte, no
- * timer of ours per chunk); a request whose unread bytes fill its buffer is waiting for us (a slow
- * backend, backpressure), not for the client, so the watch starts over. Returns the disarm, which
- * runs once: later, Node may have set the socket's keep-alive timeout, which must stay.
+ * Fails a body whose client sends nothing for `idleTimeoutMs` while we wait for its bytes, or has
+ * not sent all of it `timeoutMs` after we started reading it: `onStall` gets a RequestTimeoutError,
+ * once. Node's socket timeout measures the silence (refreshed by every byte, no timer of ours per
+ * chunk); a request whose unread bytes fill its buffer is waiting for us (a slow backend,
+ * backpressure), not for the client, so the watch starts over. The deadline is one timer for the
+ * whole body: a client sending a byte now and then is never silent for long. Returns the disarm,
+ * which runs once: later, Node may have set the socket's keep-alive timeout, which must stay.
  */
-function watchStall(req: IncomingMessage, idleMs: number, onStall: (error: RequestTimeoutError) => void) {
+function watchStall(
+  req: IncomingMessage,
+  { idleTimeoutMs, timeoutMs }: BodyTimeouts,
+  onStall: (error: RequestTimeoutError) => void,
+) {
   // Most bodies arrived with their headers: nothing to wait for, no timer to set.
   if (req.complete) return NOTHING_TO_DISARM;
   let armed = true;
-  const onTimeout = () => {
-    if (req.readableLength >= req.readableHighWaterMark) req.socket.setTimeout(idleMs);
-    else onStall(new RequestTimeoutError(idleMs));
+  // The first of the two to fire disarms the other.
+  const stall = (error: RequestTimeoutError) => {
+    disarm();
+    onStall(error);
   };
-  req.setTimeout(idleMs, onTimeout);
-  return () => {
+  const onTimeout = () => {
+    if (req.readableLength >= req.readableHighWaterMark) req.socket.setTimeout(idleTimeoutMs);
+    else stall(new RequestTimeoutError(idleTimeoutMs));
+  };
+  req.setTimeout(idleTimeoutMs, onTimeout);
+  const deadline =
+    timeoutMs > 0
+      ? setTimeout(() => stall(new RequestTimeoutError(timeoutMs, 'whole body')), timeoutMs)
+      : undefined;
+  const disarm = () => {
     if (!armed) return;
     armed = false;
+    clearTimeout(deadline);
     req.off('timeout', onTimeout);
     req.socket?.setTimeout(0);
   };
+  return disarm;
 }
 
 /**
@@ -85,9 +103,9 @@ function watchStall(req: IncomingMessage, idleMs: number, onStall: (error: Reque
  * client disconnects. Always a stream of its own: failing it must not destroy the request, whose
  * socket still has to carry the answer.
  */
-function limitedStream(req: IncomingMessage, maxBytes: number | undefined, idleMs: number) {
+function limitedStream(req: IncomingMessage, maxBytes: number | undefined, timeouts: BodyTimeouts) {
   const source = req.pipe(new ByteLimit(maxBytes ?? Number.POSITIVE_INFINITY));
-  const disarm = watchStall(req, idleMs, (error) => {
+  const disarm = watchStall(req, timeouts, (error) => {
     // Still draining an over-limit body after its 413: nobody is left to answer.
     if (source.destroyed) req.socket.destroy();
     else source.destroy(error);
@@ -111,8 +129,12 @@ export interface BodyOptions {
   maxBodyBytes: number | undefined;
   /** A body whose client sends nothing for this long is answered 408 and nothing is written. */
   idleTimeoutMs: number;
+  /** A body not whole this long after it is first read is answered 408 the same way; 0: no deadline. */
+  timeoutMs: number;
   spool: SpoolOptions;
 }
+
+type BodyTimeouts = Pick<BodyOptions, 'idleTimeoutMs' | 'timeoutMs'>;
 
 /** Throws TooLargeError when Content-Length alone exceeds the limit, before any byte is read. */
 export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | undefined): number | undefined {
@@ -123,7 +145,7 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | und
 
 /** Reads the whole body into a Spool (memory, then a temp file). The caller disposes it. */
 export function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
-  return spoolBody(req, options.maxBodyBytes, options.spool, options.idleTimeoutMs);
+  return spoolBody(req, options.maxBodyBytes, options.spool, options);
 }
 
 /** The one way a request body is read whole: the size limit, then memory or a spool file. */
@@ -131,7 +153,7 @@ async function spoolBody(
   req: IncomingMessage,
   maxBytes: number | undefined,
   spool: SpoolOptions,
-  idleMs: number,
+  timeouts: BodyTimeouts,
 ): Promise<Spool> {
   const length = checkDeclaredLength(req, maxBytes);
   if (length !== undefined) {
@@ -139,14 +161,14 @@ async function spoolBody(
     const share = Spool.memoryShare(length, spool);
     if (share) {
       try {
-        return Spool.ofBuffer(await readDeclaredBody(req, length, idleMs), share, spool);
+        return Spool.ofBuffer(await readDeclaredBody(req, length, timeouts), share, spool);
       } catch (error) {
         share.release();
         throw error;
       }
     }
   }
-  return Spool.fromStream(limitedStream(req, maxBytes, idleMs), spool, length);
+  return Spool.fromStream(limitedStream(req, maxBytes, timeouts), spool, length);
 }
 
 /**
@@ -154,7 +176,7 @@ async function spoolBody(
  * bytes or fails the request, so nothing needs counting against the limit; plain listeners cost
  * far less than a pipe through ByteLimit and async iteration, per request.
  */
-function readDeclaredBody(req: IncomingMessage, length: number, idleMs: number): Promise<Buffer> {
+function readDeclaredBody(req: IncomingMessage, length: number, timeouts: BodyTimeouts): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const whole = Buffer.allocUnsafe(length);
     let filled = 0;
@@ -172,7 +194,7 @@ function readDeclaredBody(req: IncomingMessage, length: number, idleMs: number):
     const onEnd = () => settle(filled === length ? undefined : new ClientDisconnectedError());
     // An error or a close before the end: the client went away mid-body.
     const onGone = () => settle(new ClientDisconnectedError());
-    const disarm = watchStall(req, idleMs, settle);
+    const disarm = watchStall(req, timeouts, settle);
     req.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
   });
 }
@@ -187,12 +209,7 @@ export async function readSmallBody(
   maxBytes: number,
   options: BodyOptions,
 ): Promise<Buffer> {
-  const body = await spoolBody(
-    req,
-    maxBytes,
-    { ...options.spool, memoryBytes: maxBytes },
-    options.idleTimeoutMs,
-  );
+  const body = await spoolBody(req, maxBytes, { ...options.spool, memoryBytes: maxBytes }, options);
   try {
     // The share goes back at once: the caller parses the bytes and drops them in the same turn.
     return await body.buffer();
@@ -204,7 +221,7 @@ export async function readSmallBody(
 /** The live body for a streaming connector. */
 export function liveRequestBody(req: IncomingMessage, options: BodyOptions): WriteBody {
   const length = checkDeclaredLength(req, options.maxBodyBytes);
-  const stream = limitedStream(req, options.maxBodyBytes, options.idleTimeoutMs);
+  const stream = limitedStream(req, options.maxBodyBytes, options);
   return {
     length,
     stream: () => stream,

@@ -15,18 +15,54 @@ export function rawRequest(socketPath: string, request: Buffer | string): Promis
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const end = text.indexOf('\r\n\r\n');
-      const head = end === -1 ? text : text.slice(0, end);
-      resolve({
-        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
-        head,
-        body: end === -1 ? '' : text.slice(end + 4),
-      });
-    });
+    socket.on('close', () => resolve(parseResponse(chunks)));
     socket.write(request);
   });
+}
+
+/**
+ * Writes `head`, then `pieces` one every `everyMs`, as a client trickling its body would, until
+ * the server answers; reads until the server closes the connection (send `Connection: close`).
+ */
+export function trickledRequest(
+  socketPath: string,
+  head: string,
+  pieces: readonly string[],
+  everyMs: number,
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const chunks: Buffer[] = [];
+    let closed = false;
+    socket.on('data', (chunk) => chunks.push(chunk));
+    // Writing on after the server answered and closed fails; the answer is what counts.
+    socket.on('error', (error) => {
+      if (chunks.length === 0) reject(error);
+    });
+    socket.on('close', () => {
+      closed = true;
+      resolve(parseResponse(chunks));
+    });
+    socket.write(head);
+    (async () => {
+      for (const piece of pieces) {
+        await new Promise((wait) => setTimeout(wait, everyMs));
+        if (closed || chunks.length > 0) return;
+        socket.write(piece);
+      }
+    })().catch(reject);
+  });
+}
+
+function parseResponse(chunks: Buffer[]): RawResponse {
+  const text = Buffer.concat(chunks).toString('utf8');
+  const end = text.indexOf('\r\n\r\n');
+  const head = end === -1 ? text : text.slice(0, end);
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+    head,
+    body: end === -1 ? '' : text.slice(end + 4),
+  };
 }
 
 /** The answer as ConnectorClient would have it (header names in lower case), for the same assertions. */
