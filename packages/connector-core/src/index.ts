@@ -40,6 +40,7 @@ export { LengthMismatchError, readWhole } from './read-whole.js';
 export { countTransferred } from './release-memory.js';
 export {
   type CreateContext,
+  type Created,
   type RunOptions,
   runConnector,
   type ServeOptions,

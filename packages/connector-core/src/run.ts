@@ -244,11 +244,18 @@ export interface RunOptions {
   /** What the variant is (its package's `src/variant.ts`). */
   variant: VariantDeclaration;
   /**
-   * Builds the connector from the environment; throws ConfigError for a bad setting. `backend`
-   * says where it stores, for the start log line (credentials masked). The CAS memory is not
-   * yours to add: runConnector wraps a `cas` variant's connector in withCompareAndSet.
+   * Builds the connector from the environment, at once or as a promise (a backend to open, a
+   * directory to make); throws or rejects with ConfigError for a bad setting. `backend` says
+   * where it stores, for the start log line (credentials masked). The CAS memory is not yours to
+   * add: runConnector wraps a `cas` variant's connector in withCompareAndSet.
    */
-  create(env: Env, context: CreateContext): { connector: Connector; backend: string };
+  create(env: Env, context: CreateContext): Created | Promise<Created>;
+}
+
+/** What `create` gives: the connector, and where it stores (masked) for the start log line. */
+export interface Created {
+  connector: Connector;
+  backend: string;
 }
 
 /**
@@ -338,7 +345,7 @@ export async function serveVariant(
 async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, log: Logger) {
   const { variant } = options;
   const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
-  const created = options.create(env, { core, log, memory });
+  const created = await options.create(env, { core, log, memory });
   const connector =
     variant.consistency === 'cas'
       ? withCompareAndSet(created.connector, core.casMemoryBytes)
