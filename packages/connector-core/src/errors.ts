@@ -148,3 +148,52 @@ export function toConnectorError(error: unknown): ConnectorError {
   }
   return new ConnectorError('internal_error', 'internal error', { cause: error });
 }
+
+/**
+ * What an errno from the file system means (a connector over files: a local disk, a mounted
+ * volume, NFS). A volume full, over quota or read-only, a stale NFS handle, an I/O error, too
+ * many open files or a busy resource: the backend cannot serve now, 503 (as Redis's OOM and
+ * READONLY are). A refused permission: 403. ETIMEDOUT: 504. A name too long: 400.
+ */
+const ERRNO_CODES: Readonly<Record<string, 'unavailable' | 'permission_denied' | 'timeout' | 'bad_request'>> =
+  {
+    ENOSPC: 'unavailable',
+    EDQUOT: 'unavailable',
+    EROFS: 'unavailable',
+    ESTALE: 'unavailable',
+    EIO: 'unavailable',
+    EMFILE: 'unavailable',
+    ENFILE: 'unavailable',
+    EAGAIN: 'unavailable',
+    EBUSY: 'unavailable',
+    EACCES: 'permission_denied',
+    EPERM: 'permission_denied',
+    ETIMEDOUT: 'timeout',
+    ENAMETOOLONG: 'bad_request',
+  };
+
+/**
+ * A failed file system call as the typed error its errno means (ERRNO_CODES; socket codes as
+ * isNetworkErrorCode: 503), for `catch (error) { throw errnoError(error) }`. Anything else comes
+ * back as it is: codes whose meaning depends on the call (ENOENT, EEXIST, ENOTDIR, EISDIR) are
+ * the connector's to map before it, and an unknown one stays a bug (500).
+ */
+export function errnoError(error: unknown): unknown {
+  if (error instanceof ConnectorError) return error;
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code !== 'string') return error;
+  const what = `the backend's file system refused ${typeof syscall === 'string' ? syscall : 'a call'} (${code})`;
+  const cause = { cause: error };
+  switch (ERRNO_CODES[code] ?? (isNetworkErrorCode(code) ? 'unavailable' : undefined)) {
+    case 'unavailable':
+      return new UnavailableError(what, cause);
+    case 'permission_denied':
+      return new PermissionDeniedError(what, cause);
+    case 'timeout':
+      return new TimeoutError(what, cause);
+    case 'bad_request':
+      return new BadRequestError(`${what}: the key is too long for it`);
+    default:
+      return error;
+  }
+}

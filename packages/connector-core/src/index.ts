@@ -23,6 +23,7 @@ export {
   ConflictError,
   ConnectorError,
   type ErrorCode,
+  errnoError,
   isNetworkErrorCode,
   KeyNotFoundError,
   PermissionDeniedError,
