@@ -12,7 +12,9 @@
  * `start` must give a fresh, empty namespace each time (e.g. a unique STATE_PREFIX) and let `env`
  * override settings (STATE_MAX_BODY_BYTES, STATE_PREFIX...). `features` switches groups on: the
  * lost-update tests of the variant's consistency, streaming, extended attributes and TTL, backend
- * faults through a proxy. `additionalTests` adds the connector's own, with the same client.
+ * faults through a proxy; a group left out is one test named `not run: <why>`, which fails if its
+ * feature is declared after all (suite-not-run.ts). `additionalTests` adds the connector's own,
+ * with the same client.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -28,6 +30,7 @@ import { fuzzTests, volumeTests } from './suite-fuzz.js';
 import { keyTests } from './suite-keys.js';
 import { keyLimitTests, limitTests, metaLimitTests } from './suite-limits.js';
 import { listingTests } from './suite-listing.js';
+import { notRunTests } from './suite-not-run.js';
 import { serviceTests } from './suite-service.js';
 import { stallTests } from './suite-stalls.js';
 import { streamingTests } from './suite-streaming.js';
@@ -87,16 +90,24 @@ export function describeConformance(options: ConformanceOptions): void {
     conditionTests(suite);
     consistencyTests(suite);
     attributeTests(suite);
-    if (features.variant.attributes.includes('ttl')) ttlTests(suite);
-    if (features.variant.writeMode === 'streaming') streamingTests(suite);
+    // The optional groups (OPTIONAL_GROUPS): each one left out is one test saying so.
+    const covered = new Set<string>();
+    const optional = (name: string, register: () => void) => {
+      covered.add(name);
+      register();
+    };
+    if (features.variant.attributes.includes('ttl')) optional('ttl attribute', () => ttlTests(suite));
+    if (features.variant.writeMode === 'streaming') optional('streaming writes', () => streamingTests(suite));
     badInputTests(suite);
     limitTests(suite);
     metaLimitTests(suite);
     keyLimitTests(suite);
     stallTests(suite);
-    if (features.faults) faultTests(features.faults);
+    const { faults, volume } = features;
+    if (faults) optional('backend faults', () => faultTests(faults));
     fuzzTests(suite);
-    if (features.volume) volumeTests(suite, features.volume);
+    if (volume) optional('volume', () => volumeTests(suite, volume));
+    notRunTests(features, covered);
     options.additionalTests?.(suite);
   });
 }

@@ -16,8 +16,8 @@ const CYCLES = 20;
 export function consistencyTests(suite: Suite): void {
   const { consistency } = suite.features.variant;
   describe(`consistency: ${consistency}`, () => {
-    // Without replicas (the run said its connectors cannot share a namespace) only the If-Match
-    // test below is declared.
+    // Without replicas (the run said its connectors cannot share a namespace) the If-Match test
+    // below runs, and one test says what is not.
     const startReplicas = suite.replicas ?? undefined;
     /** Runs the workload on WORKERS replicas sharing one namespace; stops them afterwards. */
     async function onReplicas(startReplicas: (count: number) => Promise<StartedConnector[]>) {
@@ -70,6 +70,11 @@ export function consistencyTests(suite: Suite): void {
         const result = await onReplicas(startReplicas);
         expect(result.conflicts).toBe(0);
         expect(result.final).toBeLessThan(WORKERS * CYCLES);
+      });
+    } else {
+      // Shown in the counts, and failing should the run have declared replicas after all.
+      it(`not run: features.replicas is null (it would cover ${WORKERS} replicas racing on one key${consistency === 'cas' ? ', and a plain write after another replica wrote being 409' : ''})`, () => {
+        expect(suite.features.replicas).toBeNull();
       });
     }
 
