@@ -19,4 +19,4 @@ export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.
 export { startInProcess } from './in-process.js';
 export { abandonedUpload, type RawResponse, rawRequest } from './raw.js';
 export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
-export { uniqueKey } from './unique-key.js';
+export { uniqueKey, uniquePrefix } from './unique-key.js';
