@@ -1,7 +1,9 @@
-// The example through the whole conformance suite, served in the test process.
+// The example through the whole conformance suite, served in the test process: its store cannot
+// be shared by processes. Over a real backend, start the bundle (spawnConnector) instead.
 import { describeConformance } from '@state-proxy/connector-core/conformance';
 import { startInProcess } from '@state-proxy/connector-core/testing';
-import { createMapConnector, MapConnector, variant } from './connector.js';
+import { createMapConnector, MapConnector } from './connector.js';
+import { variant } from './variant.js';
 
 describeConformance({
   name: variant.name,

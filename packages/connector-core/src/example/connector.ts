@@ -7,6 +7,7 @@ import {
   ConflictError,
   type Connector,
   type CreateContext,
+  type Created,
   contentEtag,
   type Env,
   type ETag,
@@ -14,21 +15,11 @@ import {
   KeyNotFoundError,
   type Listing,
   type ListOptions,
-  MiB,
   type ReadResult,
   type Stat,
-  type VariantDeclaration,
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-
-export const variant = {
-  name: 'map',
-  consistency: 'lww',
-  writeMode: 'buffered',
-  defaultMaxBodyBytes: 64 * MiB,
-  attributes: [],
-} satisfies VariantDeclaration;
 
 type Entry = { value: Buffer; etag: ETag };
 
@@ -69,7 +60,10 @@ export class MapConnector implements Connector {
   async close(): Promise<void> {}
 }
 
-/** runConnector's `create`: settings would be read from `env` here (ConfigError for a bad one). */
-export function createMapConnector(_env: Env, _context: CreateContext) {
+/**
+ * runConnector's `create`: settings would be read from `env` here (ConfigError for a bad one),
+ * `context.core.prefix` is STATE_PREFIX. It may also be async.
+ */
+export function createMapConnector(_env: Env, _context: CreateContext): Created {
   return { connector: new MapConnector(), backend: 'process memory' };
 }
