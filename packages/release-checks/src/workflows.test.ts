@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoPath } from './repo.js';
+import { imageVariants, repoPath } from './repo.js';
 
 // The package's ES module build calls require() and fails; its CommonJS build works.
 const { runLint } = createRequire(import.meta.url)(
@@ -57,23 +57,55 @@ describe('GitHub workflows', () => {
 });
 
 describe('release workflow', () => {
+  interface Step {
+    id?: string;
+    uses?: string;
+    env?: Record<string, string>;
+    with?: Record<string, unknown>;
+  }
   const release = parse(readFileSync(repoPath(`${dir}/release.yml`), 'utf8'));
-  const steps = Object.values(
-    release.jobs as Record<string, { steps: Array<{ uses?: string; with?: object }> }>,
-  ).flatMap((job) => job.steps);
+  const images = release.jobs.images as { strategy: { matrix: { variant: string[] } }; steps: Step[] };
+  const uses = (action: string) => images.steps.filter((step) => step.uses?.startsWith(`${action}@`));
 
   it('runs for version tags', () => {
     expect(release.on.push.tags).toEqual(['v*']);
   });
 
-  it('bakes every image of images/docker-bake.hcl and pushes it with an SBOM and provenance', () => {
-    const bake = steps.find((step) => step.uses?.startsWith('docker/bake-action@'));
-    expect(bake?.with).toMatchObject({
-      files: 'images/docker-bake.hcl',
+  it('builds an image for each variant package', () => {
+    expect([...images.strategy.matrix.variant].sort()).toEqual(imageVariants());
+  });
+
+  // metadata-action's documented semver behaviour: a pre-release gets {{version}} from every
+  // pattern (one tag) and, with latest=auto, no latest.
+  it('tags ghcr.io/<owner>/asya-state-proxy-<variant> <version>, <major>.<minor> and latest', () => {
+    expect(uses('docker/metadata-action')).toEqual([
+      {
+        name: 'Tags',
+        id: 'meta',
+        uses: 'docker/metadata-action@v5',
+        with: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub expressions
+          images: 'ghcr.io/${{ github.repository_owner }}/asya-state-proxy-${{ matrix.variant }}',
+          flavor: 'latest=auto',
+          tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\n',
+        },
+      },
+    ]);
+  });
+
+  it("bakes the variant's target with those tags and pushes it with an SBOM and provenance", () => {
+    const [bake, ...more] = uses('docker/bake-action');
+    expect(more).toEqual([]);
+    expect(bake?.with).toEqual({
+      source: '.',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub expressions
+      files: 'images/docker-bake.hcl\ncwd://${{ steps.meta.outputs.bake-file-tags }}\n',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+      targets: '${{ matrix.variant }}',
       push: true,
       sbom: true,
       provenance: true,
     });
-    expect(bake?.with).not.toHaveProperty('targets'); // the default group: every variant
+    expect(Object.keys(bake?.env ?? {})).toEqual(['VERSION', 'REVISION', 'SOURCE']);
   });
 });

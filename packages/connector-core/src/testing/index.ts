@@ -18,5 +18,12 @@ export {
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { startInProcess } from './in-process.js';
 export { abandonedUpload, type RawResponse, rawRequest } from './raw.js';
-export { type SpawnedConnector, type SpawnOptions, type StartedConnector, spawnConnector } from './spawn.js';
+export {
+  type SpawnedConnector,
+  type SpawnOptions,
+  type StartedConnector,
+  spawnConnector,
+  type WaitOptions,
+  waitUntilServing,
+} from './spawn.js';
 export { uniqueKey, uniquePrefix } from './unique-key.js';

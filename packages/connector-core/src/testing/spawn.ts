@@ -55,30 +55,55 @@ export async function spawnConnector(options: SpawnOptions): Promise<SpawnedConn
     await rm(dir, { recursive: true, force: true });
   };
 
-  // Ready when /healthz answers on the socket, whatever the log level. The process may exit or
-  // take too long instead; polling stops at whichever comes first.
-  const timeoutMs = options.startTimeoutMs ?? 15_000;
-  const deadline = Date.now() + timeoutMs;
-  const client = new ConnectorClient(socketPath);
   let exitCode: number | null | undefined;
   exited.then((code) => {
     exitCode = code;
   });
   try {
-    for (;;) {
-      if (exitCode !== undefined)
-        throw new Error(`connector exited with code ${exitCode} before serving:\n${output}`);
-      if (Date.now() > deadline)
-        throw new Error(`connector did not serve within ${timeoutMs} ms:\n${output}`);
-      const health = await client.request({ method: 'GET', path: '/healthz' }).catch(() => undefined);
-      if (health?.status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitUntilServing(socketPath, {
+      what: 'connector',
+      timeoutMs: options.startTimeoutMs,
+      exitCode: () => exitCode,
+      output: () => output,
+    });
   } catch (error) {
     await stop();
     throw error;
+  }
+  return { socketPath, child, exited, output: () => output, stop };
+}
+
+export interface WaitOptions {
+  /** Named in the errors: "connector", "container". */
+  what: string;
+  /** Default 15 s. */
+  timeoutMs?: number | undefined;
+  /** The exit code once the process has exited (null: killed by a signal), else undefined. */
+  exitCode(): number | null | undefined;
+  /** What it printed, for the error. */
+  output(): string;
+}
+
+/**
+ * Resolves once /healthz answers 200 on the socket, whatever the log level; fails when the
+ * process exits first or the time is up, whichever comes first.
+ */
+export async function waitUntilServing(socketPath: string, options: WaitOptions): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
+  const client = new ConnectorClient(socketPath);
+  try {
+    for (;;) {
+      const code = options.exitCode();
+      if (code !== undefined)
+        throw new Error(`${options.what} exited with code ${code} before serving:\n${options.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${options.what} did not serve within ${timeoutMs} ms:\n${options.output()}`);
+      const health = await client.request({ method: 'GET', path: '/healthz' }).catch(() => undefined);
+      if (health?.status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   } finally {
     client.close();
   }
-  return { socketPath, child, exited, output: () => output, stop };
 }
