@@ -40,6 +40,7 @@ export interface ServeOptions {
   socketMode?: number;
   /** Largest accepted body in bytes; undefined: no limit. */
   maxBodyBytes?: number | undefined;
+  /** Where a buffered variant's bodies are kept; a streaming one never spools. */
   spool?: Pick<Partial<SpoolOptions>, 'memoryBytes' | 'dir'>;
   /** The memory budget for bodies, shared with the connector; one sized for this container by default. */
   memory?: MemoryBudget;
@@ -160,9 +161,10 @@ export async function serveConnector(connector: Connector, options: ServeOptions
     memory,
     inFlight: () => protocol.inFlight, // read at scrape time, once the server below exists
   });
+  const writeMode = options.writeMode ?? 'buffered';
   const app = createApp({
     connector,
-    writeMode: options.writeMode ?? 'buffered',
+    writeMode,
     log,
     metrics,
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
@@ -170,11 +172,16 @@ export async function serveConnector(connector: Connector, options: ServeOptions
       maxBodyBytes: options.maxBodyBytes,
       idleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
       timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
-      spool: {
-        memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
-        dir: options.spool?.dir,
-        budget: memory,
-      },
+      budget: memory,
+      // A streaming variant's bodies never touch the disk: it needs no writable directory.
+      spool:
+        writeMode === 'streaming'
+          ? undefined
+          : {
+              memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
+              dir: options.spool?.dir,
+              budget: memory,
+            },
     },
   });
   const protocol = createProtocolServer(app, {
@@ -343,9 +350,11 @@ async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, 
     variant.consistency === 'cas'
       ? withCompareAndSet(created.connector, core.casMemoryBytes)
       : created.connector;
-  const stale = await removeStaleSpoolFiles(core.spoolDir);
-  if (stale.length > 0)
-    log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
+  if (variant.writeMode === 'buffered') {
+    const stale = await removeStaleSpoolFiles(core.spoolDir);
+    if (stale.length > 0)
+      log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
+  }
   const serving = await serveConnector(connector, {
     socketPath: core.socketPath,
     writeMode: variant.writeMode,
