@@ -56,7 +56,7 @@ describe('binary values', () => {
     expect(got.headers.etag).toBe(`"${sha1(Buffer.alloc(0))}"`);
   });
 
-  it('a 20 MiB value round-trips (spooled to disk on the way in)', async () => {
+  it('a 20 MiB value round-trips (staged in Redis on the way in)', async () => {
     const value = randomBytes(20 * MiB);
     expect((await client.put('bin/large', value)).status).toBe(204);
     const got = await client.get('bin/large');
