@@ -141,8 +141,18 @@ export class RedisConnector implements Connector {
     return this.#connection.run(storageKey, 0, (redis) => readValue(redis, storageKey, INLINE_READ_BYTES));
   }
 
+  /**
+   * Length and ETag as a read finds them: one GETRANGE (a single command's reply is one version)
+   * and the SHA-1 taken here, for a small value; the script, which hashes in Redis, for a large one.
+   */
   stat(key: string): Promise<Stat | undefined> {
-    return this.#call(() => this.#stat(this.#keys.toStorage(key)));
+    return this.#call(async () => {
+      const storageKey = this.#keys.toStorage(key);
+      const small = await this.#readInline(storageKey);
+      if (small === undefined) return undefined;
+      if ('value' in small) return { length: small.value.length, etag: contentEtag(small.value) };
+      return await this.#stat(storageKey);
+    });
   }
 
   /** Length and ETag: hashed in one call up to HASHED_WITHIN_BASE_DEADLINE, else in a second, longer one. */
