@@ -2,7 +2,8 @@
  * Process lifecycle. `serveConnector` serves a connector on a Unix socket (also used in-process by
  * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
  */
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
@@ -128,7 +129,11 @@ function probeSocket(path: string): Promise<'listening' | 'stale' | 'gone'> {
 /** Linux's limit for a Unix socket path (sun_path is 108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
 
-/** The socket's directory exists and no stale socket is in the way; ConfigError naming the fix if not. */
+/**
+ * The socket's directory exists and this user may create the socket there, and no stale socket
+ * is in the way; ConfigError naming the fix if not. Idempotent: runConnector checks it before the
+ * connector opens its backend connection, serveConnector again before it listens.
+ */
 async function prepareSocketPath(path: string): Promise<void> {
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES)
     throw new ConfigError(
@@ -147,6 +152,14 @@ async function prepareSocketPath(path: string): Promise<void> {
           : 'it cannot be created';
     throw new ConfigError(
       `CONNECTOR_SOCKET ${path}: its directory ${dir} does not exist and ${why} (${code})`,
+    );
+  }
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      `CONNECTOR_SOCKET ${path}: this user may not create a socket in ${dir} (${code}): mount a writable volume there`,
     );
   }
   await removeStaleSocket(path);
@@ -344,6 +357,9 @@ export async function serveVariant(
 
 async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, log: Logger) {
   const { variant } = options;
+  // What can stop the start is checked before `create` opens the backend connection: a fatal
+  // error is then its one line, with no log of that connection before or after it.
+  await prepareSocketPath(core.socketPath);
   const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
   const created = options.create(env, { core, log, memory });
   const connector =
