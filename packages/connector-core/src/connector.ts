@@ -20,7 +20,8 @@ export type WriteCondition =
 /**
  * A request body. For a buffered connector it is complete (spooled) before `write` is called,
  * with a known `length`. For a streaming connector it is the live request stream; `length` is
- * known only when the client sent Content-Length.
+ * known only when the client sent Content-Length, and the stream fails (never ends early) when
+ * the client disconnects, stalls or passes the size limit.
  */
 export interface WriteBody {
   readonly length: number | undefined;
@@ -31,7 +32,10 @@ export interface WriteBody {
   readonly inMemory?: boolean;
   /** The bytes as one stream. Call once. */
   stream(): Readable;
-  /** The bytes as one Buffer (buffered connectors only: it reads a spilled file into memory). */
+  /**
+   * The bytes as one Buffer: a spilled file read into memory, or the live stream read whole (the
+   * connector takes the memory budget's share for it first).
+   */
   buffer(): Promise<Buffer>;
 }
 
@@ -137,7 +141,11 @@ export interface VariantDeclaration {
   readonly name: string;
   /** `cas`: plain writes of a key read before are conditional on it (docs/consistency.md). */
   readonly consistency: 'cas' | 'lww';
-  /** `buffered`: the core spools the whole body before `write`; `streaming`: `write` gets the live request. */
+  /**
+   * How a body reaches `write`. `buffered`: the core spools it whole (memory, else a file in
+   * STATE_SPOOL_DIR) first; `streaming`: `write` gets the live request, and the core never puts a
+   * body on disk. Either way, a connector makes nothing visible before the whole body has arrived.
+   */
   readonly writeMode: 'buffered' | 'streaming';
   /** STATE_MAX_BODY_BYTES when unset; undefined: no limit. */
   readonly defaultMaxBodyBytes: number | undefined;

@@ -8,7 +8,7 @@ import { ConfigError } from './config.js';
 import type { Connector } from './connector.js';
 import { TimeoutError, UnavailableError } from './errors.js';
 import { MemoryBudget } from './memory-budget.js';
-import { type ServingConnector, serveConnector } from './run.js';
+import { type ServingConnector, serveConnector, serveVariant } from './run.js';
 import { ConnectorClient } from './testing/client.js';
 
 /** A connector whose every method fails unless a test replaces it. */
@@ -279,5 +279,38 @@ describe('serveConnector', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 200/);
     for (const { socket } of kept) socket.destroy();
+  });
+});
+
+describe('serveVariant', () => {
+  it('refuses a blocked socket path before it creates the connector (no backend connection opened)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'serve-variant-'));
+    try {
+      const socketPath = join(dir, 's.sock');
+      await writeFile(socketPath, 'data');
+      let created = 0;
+      const serving = serveVariant(
+        {
+          variant: {
+            name: 't',
+            consistency: 'lww',
+            writeMode: 'streaming',
+            defaultMaxBodyBytes: 1,
+            attributes: [],
+          },
+          create: () => {
+            created++;
+            return { connector: scriptedConnector({}), backend: 'none' };
+          },
+        },
+        { CONNECTOR_SOCKET: socketPath },
+      );
+      await expect(serving).rejects.toThrow(
+        new ConfigError(`CONNECTOR_SOCKET ${socketPath} exists and is not a socket`),
+      );
+      expect(created).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

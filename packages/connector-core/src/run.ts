@@ -2,7 +2,8 @@
  * Process lifecycle. `serveConnector` serves a connector on a Unix socket (also used in-process by
  * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
  */
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
@@ -40,6 +41,7 @@ export interface ServeOptions {
   socketMode?: number;
   /** Largest accepted body in bytes; undefined: no limit. */
   maxBodyBytes?: number | undefined;
+  /** Where a buffered variant's bodies are kept; a streaming one never spools. */
   spool?: Pick<Partial<SpoolOptions>, 'memoryBytes' | 'dir'>;
   /** The memory budget for bodies, shared with the connector; one sized for this container by default. */
   memory?: MemoryBudget;
@@ -127,7 +129,11 @@ function probeSocket(path: string): Promise<'listening' | 'stale' | 'gone'> {
 /** Linux's limit for a Unix socket path (sun_path is 108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
 
-/** The socket's directory exists and no stale socket is in the way; ConfigError naming the fix if not. */
+/**
+ * The socket's directory exists and this user may create the socket there, and no stale socket
+ * is in the way; ConfigError naming the fix if not. Idempotent: runConnector checks it before the
+ * connector opens its backend connection, serveConnector again before it listens.
+ */
 async function prepareSocketPath(path: string): Promise<void> {
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES)
     throw new ConfigError(
@@ -148,6 +154,14 @@ async function prepareSocketPath(path: string): Promise<void> {
       `CONNECTOR_SOCKET ${path}: its directory ${dir} does not exist and ${why} (${code})`,
     );
   }
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      `CONNECTOR_SOCKET ${path}: this user may not create a socket in ${dir} (${code}): mount a writable volume there`,
+    );
+  }
   await removeStaleSocket(path);
 }
 
@@ -160,9 +174,10 @@ export async function serveConnector(connector: Connector, options: ServeOptions
     memory,
     inFlight: () => protocol.inFlight, // read at scrape time, once the server below exists
   });
+  const writeMode = options.writeMode ?? 'buffered';
   const app = createApp({
     connector,
-    writeMode: options.writeMode ?? 'buffered',
+    writeMode,
     log,
     metrics,
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
@@ -170,11 +185,16 @@ export async function serveConnector(connector: Connector, options: ServeOptions
       maxBodyBytes: options.maxBodyBytes,
       idleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
       timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
-      spool: {
-        memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
-        dir: options.spool?.dir,
-        budget: memory,
-      },
+      budget: memory,
+      // A streaming variant's bodies never touch the disk: it needs no writable directory.
+      spool:
+        writeMode === 'streaming'
+          ? undefined
+          : {
+              memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
+              dir: options.spool?.dir,
+              budget: memory,
+            },
     },
   });
   const protocol = createProtocolServer(app, {
@@ -344,15 +364,20 @@ export async function serveVariant(
 
 async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, log: Logger) {
   const { variant } = options;
+  // What can stop the start is checked before `create` opens the backend connection: a fatal
+  // error is then its one line, with no log of that connection before or after it.
+  await prepareSocketPath(core.socketPath);
   const memory = new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
   const created = await options.create(env, { core, log, memory });
   const connector =
     variant.consistency === 'cas'
       ? withCompareAndSet(created.connector, core.casMemoryBytes)
       : created.connector;
-  const stale = await removeStaleSpoolFiles(core.spoolDir);
-  if (stale.length > 0)
-    log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
+  if (variant.writeMode === 'buffered') {
+    const stale = await removeStaleSpoolFiles(core.spoolDir);
+    if (stale.length > 0)
+      log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
+  }
   const serving = await serveConnector(connector, {
     socketPath: core.socketPath,
     writeMode: variant.writeMode,

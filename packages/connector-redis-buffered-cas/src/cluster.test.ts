@@ -2,7 +2,7 @@
  * The connector on a Redis Cluster (3 masters with a replica each: TEST_REDIS_CLUSTER_URL or a local
  * one, shared by the whole file): the conformance suite, compare-and-set and TTL, unchanged; keys
  * of every brace form written in chunks, whose upload key must share their hash slot (checked with
- * the server's own CLUSTER KEYSLOT); listings that span every master; a slot migrated under a
+ * the server's own CLUSTER KEYSLOT); bodies staged in Redis (testing/staging-checks.ts); listings that span every master; a slot migrated under a
  * serving connector (ASK, then MOVED); seeds that answer only later; credentials refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadKeyFor } from './large-values.js';
 import { keySlot } from './slots.js';
 import { BRACE_KEYS } from './testing/brace-keys.js';
-import { startRedisConnector, uniquePrefix } from './testing/helpers.js';
+import { clusterClient, startRedisConnector, uniquePrefix } from './testing/helpers.js';
+import { describeStaging, stagingKeysOn } from './testing/staging-checks.js';
 import { expectDeniedThenServing, expectServingOnceReachable } from './testing/topology-checks.js';
 import { variant } from './variant.js';
 
@@ -37,6 +38,37 @@ describeConformance({
   start: (env) => startRedisConnector(cluster.url, env),
   features: { variant }, // consistency (cas) and ttl groups included
 });
+
+/** Runs `work` with a client of the cluster. */
+async function onCluster<T>(
+  work: (direct: Awaited<ReturnType<typeof clusterClient>>) => Promise<T>,
+): Promise<T> {
+  const direct = await clusterClient(cluster.url);
+  try {
+    return await work(direct);
+  } finally {
+    direct.destroy();
+  }
+}
+
+describeStaging(
+  'a Redis Cluster',
+  () => ({
+    url: cluster.url,
+    // SCAN is a node's: every master is asked.
+    stagingKeys: (prefix) =>
+      onCluster(async (direct) => {
+        const found = [];
+        for (const master of direct.masters) {
+          const onNode = await direct.nodeClient(master);
+          found.push(...(await stagingKeysOn((args) => onNode.sendCommand(args), prefix)));
+        }
+        return found;
+      }),
+    remove: (name) => onCluster((direct) => direct.del(name)).then(() => {}),
+  }),
+  { largeBytes: 16 * 1024 * 1024 },
+);
 
 interface SlotOwner {
   from: number;
@@ -93,8 +125,7 @@ describe('hash slots', () => {
 
   it('values written in chunks under keys with braces commit (one script, one slot) and read back whole', async () => {
     const connector = await startRedisConnector(cluster.url, {
-      // Every body spills to a file, so every value past one chunk (256 KiB) takes the chunked path.
-      STATE_SPOOL_MEMORY_BYTES: '0',
+      // Every value past one chunk (256 KiB) is staged.
       STATE_MEMORY_BUDGET_BYTES: String(1024 * 1024),
     });
     const client = new ConnectorClient(connector.socketPath);

@@ -33,6 +33,11 @@ export function append(redis: Redis, key: string, value: Buffer): Promise<number
   return redis.sendCommand(['APPEND', key, value]);
 }
 
+/** 1 when applied, 0 for a missing key. */
+export function pexpire(redis: Redis, key: string, ms: number): Promise<number> {
+  return redis.sendCommand(['PEXPIRE', key, String(ms)]);
+}
+
 /** Bytes start..end inclusive; empty past the end or for a missing key. */
 export function getRange(redis: Redis, key: string, start: number, end: number): Promise<Buffer> {
   return redis.sendCommand(['GETRANGE', key, String(start), String(end)], BINARY);

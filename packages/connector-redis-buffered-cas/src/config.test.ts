@@ -1,9 +1,13 @@
-/** Settings from the environment: readRedisConfig directly, and the process's exit on bad ones. */
+/**
+ * Settings from the environment: readRedisConfig directly, and the process's exit on bad ones (a
+ * socket path it cannot serve on included).
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@state-proxy/connector-core';
-import { describe, expect, it } from 'vitest';
+import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_TIMEOUT_MS, readRedisConfig } from './config.js';
 import { runToExit } from './testing/helpers.js';
 
@@ -284,5 +288,36 @@ describe('the process with a bad setting', () => {
     expect(result.stderr).toBe(
       "REDIS_URL has no master name (redis-sentinel://host:26379#mymaster): 'redis-sentinel://user:***@h1:26379,h2:26379'\n",
     );
+  });
+});
+
+describe('a socket path it cannot serve on, with a Redis that answers', () => {
+  let redis: RedisBackend;
+  beforeAll(async () => {
+    redis = await redisBackend();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('exits 1 with one line on stderr and nothing on stdout: checked before Redis is connected to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redis-blocked-socket-'));
+    try {
+      const socketPath = join(dir, 'blocked.sock');
+      writeFileSync(socketPath, 'a regular file');
+      const result = await runToExit({
+        CONNECTOR_SOCKET: socketPath,
+        REDIS_URL: redis.url,
+        LOG_LEVEL: 'info',
+      });
+      // A Redis connection opened meanwhile would have logged on stdout.
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `CONNECTOR_SOCKET ${socketPath} exists and is not a socket\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

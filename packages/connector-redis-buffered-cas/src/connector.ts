@@ -3,7 +3,8 @@
  * lowercase hex SHA-1 of the content, the same digest Lua's `redis.sha1hex` computes, so a script
  * can compare versions inside Redis. Every Redis failure goes through translateRedisError.
  * Values larger than one chunk are written and read in chunks (large-values.ts), so memory per
- * request is bounded whatever the value size.
+ * request is bounded whatever the value size; a body streams into Redis as it arrives, never to
+ * disk (the variant's write mode is core's `streaming`), and is visible only once it is whole.
  *
  * Writes honour an explicit condition atomically (SET NX, or the compare-and-set script);
  * the read→write memory that turns plain writes into conditional ones is core's
@@ -39,6 +40,7 @@ import {
   RangeReader,
   SINGLE_WRITE_BYTES,
   sendInChunks,
+  stagingTtlMs,
   transferShare,
   uploadKeyFor,
 } from './large-values.js';
@@ -64,9 +66,13 @@ export interface RedisConnectorOptions extends ConnectionOptions {
   /** STATE_REDIS_WAIT_REPLICAS (default 0: none) and how long to wait for them. */
   waitReplicas?: number;
   waitTimeoutMs?: number;
+  /** CONNECTOR_BODY_IDLE_TIMEOUT_MS: how long a body may pause, which a staging key's TTL covers. */
+  bodyIdleTimeoutMs?: number;
 }
 
 const TTL_ATTRIBUTE = 'ttl';
+/** Core's default CONNECTOR_BODY_IDLE_TIMEOUT_MS. */
+const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
 /** Values Redis hashes within a call's base deadline without asking: a few ms of SHA-1 at most. */
 const HASHED_WITHIN_BASE_DEADLINE = 1024 * 1024;
 /** Keys asked per SCAN step: large enough for few round trips, small enough not to stall Redis. */
@@ -78,12 +84,14 @@ export class RedisConnector implements Connector {
   readonly #keys: StorageKeys;
   readonly #memory: MemoryBudget;
   readonly #replication: ReplicationOptions;
+  readonly #bodyIdleTimeoutMs: number;
 
   constructor(options: RedisConnectorOptions) {
     this.#keys = new StorageKeys(options.prefix);
     this.#connection = new RedisConnection(options);
     this.#memory = options.memory;
     this.#replication = { replicas: options.waitReplicas ?? 0, timeoutMs: options.waitTimeoutMs ?? 1000 };
+    this.#bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   }
 
   get maxKeyBytes(): number {
@@ -133,8 +141,18 @@ export class RedisConnector implements Connector {
     return this.#connection.run(storageKey, 0, (redis) => readValue(redis, storageKey, INLINE_READ_BYTES));
   }
 
+  /**
+   * Length and ETag as a read finds them: one GETRANGE (a single command's reply is one version)
+   * and the SHA-1 taken here, for a small value; the script, which hashes in Redis, for a large one.
+   */
   stat(key: string): Promise<Stat | undefined> {
-    return this.#call(() => this.#stat(this.#keys.toStorage(key)));
+    return this.#call(async () => {
+      const storageKey = this.#keys.toStorage(key);
+      const small = await this.#readInline(storageKey);
+      if (small === undefined) return undefined;
+      if ('value' in small) return { length: small.value.length, etag: contentEtag(small.value) };
+      return await this.#stat(storageKey);
+    });
   }
 
   /** Length and ETag: hashed in one call up to HASHED_WITHIN_BASE_DEADLINE, else in a second, longer one. */
@@ -155,13 +173,27 @@ export class RedisConnector implements Connector {
     return stat && 'etag' in stat ? stat : undefined;
   }
 
+  /**
+   * Nothing is visible before the whole body has arrived. A body already in memory (spooled, it
+   * holds its budget share) or known to fit in one chunk is written with one command, which
+   * node-redis sends without copying the Buffer; any other streams into a staging key.
+   */
   async write(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
-    // A body already in memory (it holds its budget share) goes in one command; node-redis sends
-    // the Buffer without copying it. A spilled one is read back a chunk at a time.
-    if (!body.inMemory && (body.length === undefined || body.length > SINGLE_WRITE_BYTES))
+    if (body.inMemory) return this.#writeWhole(key, await body.buffer(), condition);
+    if (body.length === undefined || body.length > SINGLE_WRITE_BYTES)
       return this.#writeInChunks(key, body, condition);
-    // Outside #call: a failure reading the spooled body is not a Redis failure.
-    const value = await body.buffer();
+    // Waits its turn when the budget is busy (503 after STATE_MEMORY_WAIT_MS): never on disk.
+    const share = await this.#memory.reserve(body.length);
+    try {
+      // Outside #call: a failure reading the body is the client's, not Redis's.
+      return await this.#writeWhole(key, await body.buffer(), condition);
+    } finally {
+      share.release();
+    }
+  }
+
+  /** One command: SET, SET NX or the compare-and-set script. */
+  #writeWhole(key: string, value: Buffer, condition: WriteCondition | undefined): Promise<{ etag: ETag }> {
     return this.#call(async () => {
       const storageKey = this.#keys.toStorage(key);
       if (condition === undefined) {
@@ -187,41 +219,70 @@ export class RedisConnector implements Connector {
     });
   }
 
-  /** A large spilled body: uploaded to its own key a chunk at a time, then committed atomically. */
+  /**
+   * A body of unknown or more than one chunk's length, streamed as it arrives into a staging key
+   * beside the value (its hash slot, see uploadKeyFor), then committed atomically under the
+   * condition. One that ends within its first chunk after all is written with one command.
+   * A body that fails (client gone, stalled, over the limit, shutdown) removes the staging key;
+   * should the process die, its TTL does.
+   */
   async #writeInChunks(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
     const storageKey = this.#keys.toStorage(key);
     const uploadKey = uploadKeyFor(storageKey);
-    // Should we die mid-upload, Redis drops the upload key by itself.
-    const uploadTtlMs = Math.max(60_000, 2 * this.#connection.deadlineFor(body.length ?? 0));
+    const ttlMs = stagingTtlMs(this.#bodyIdleTimeoutMs, this.#connection.deadlineFor(body.length ?? 0));
     const share = await this.#memory.reserve(transferShare(body.length ?? Number.POSITIVE_INFINITY));
+    let staged = false;
     let committed = false;
     try {
-      const etag = await sendInChunks(body.stream(), (chunk, offset) =>
-        this.#call(() =>
-          this.#connection.run(uploadKey, chunk.length, async (redis) => {
-            if (offset === 0) await redisCommands.setExpiring(redis, uploadKey, chunk, uploadTtlMs);
-            else await redisCommands.append(redis, uploadKey, chunk);
-          }),
-        ),
+      const sent = await sendInChunks(
+        body.stream(),
+        (chunk, offset) => {
+          staged = true;
+          return this.#call(() => this.#stage(uploadKey, chunk, offset, ttlMs));
+        },
+        this.#bodyIdleTimeoutMs / 2,
       );
+      if (sent.whole) return await this.#writeWhole(key, sent.whole, condition);
       const reply = await this.#call(() =>
         this.#runHashing(storageKey, 0, (redis, hashBytes) =>
           commitUpload(redis, storageKey, uploadKey, conditionArgument(condition), hashBytes),
         ),
       );
-      committed = true; // whatever the answer, the script has removed the upload key
+      committed = true; // whatever the answer, the script has removed the staging key
       if (reply === UPLOAD_GONE)
-        throw new UnavailableError('the upload expired in Redis before it was committed');
+        throw new UnavailableError('the staged body expired in Redis before it was committed');
       throwOnConflict(key, reply, condition);
       if (this.#replication.replicas > 0)
         await this.#call(() => confirmReplicated(this.#connection, storageKey, this.#replication));
-      return { etag };
+      return { etag: sent.etag };
     } finally {
       share.release();
-      if (!committed) {
-        this.#connection.run(uploadKey, 0, (redis) => redisCommands.del(redis, uploadKey)).catch(() => {}); // its TTL is the fallback
-      }
+      // Awaited: a request cut at shutdown still removes its key before the connection closes.
+      if (staged && !committed)
+        await this.#connection
+          .run(uploadKey, 0, (redis) => redisCommands.del(redis, uploadKey))
+          .catch(() => {}); // its TTL is the fallback
     }
+  }
+
+  /**
+   * Writes one chunk at `offset` of the staging key and renews its TTL. An APPEND to a key that
+   * expired in between would start a new one: its length tells, and the write fails rather than
+   * commit part of a body.
+   */
+  async #stage(uploadKey: string, chunk: Buffer, offset: number, ttlMs: number): Promise<void> {
+    await this.#connection.run(uploadKey, chunk.length, async (redis) => {
+      if (offset === 0) {
+        await redisCommands.setExpiring(redis, uploadKey, chunk, ttlMs);
+        return;
+      }
+      const [length, renewed] = await Promise.all([
+        redisCommands.append(redis, uploadKey, chunk),
+        redisCommands.pexpire(redis, uploadKey, ttlMs),
+      ]);
+      if (length !== offset + chunk.length || renewed !== 1)
+        throw new UnavailableError('the staged body expired in Redis before it was whole');
+    });
   }
 
   /**

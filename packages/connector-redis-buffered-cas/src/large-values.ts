@@ -1,8 +1,9 @@
 /**
  * Values larger than one chunk move between Redis and us a chunk at a time, so a request holds
  * at most a couple of chunks in memory whatever the value's size (Redis holds the value):
- * - a write goes to a temporary upload key (SET, then APPENDs) and becomes the key's value in one
- *   atomic step at the end (scripts.ts `commitUpload`), under the same condition as a small write;
+ * - a write streams, as the body arrives, into a staging key beside the value (SET, then APPENDs,
+ *   with a TTL), and becomes the key's value in one atomic step once the whole body has arrived
+ *   (scripts.ts `commitUpload`), under the same condition as a small write;
  * - a read takes the length and SHA-1 first, then GETRANGEs. A value replaced mid-read would mix
  *   two versions, so the bytes are hashed as they go and the last chunk is only sent when the
  *   digest matches the ETag announced: a torn read never completes (the client sees a short body).
@@ -40,37 +41,67 @@ export function uploadKeyFor(storageKey: string): string {
   return name + sameSlotSuffix(storageKey, name);
 }
 
+/** The shortest TTL of a staging key: what a crash leaves behind is gone after about this long. */
+export const MIN_STAGING_TTL_MS = 60_000;
+
 /**
- * Sends `source` in chunks of CHUNK_BYTES through `send` (each awaited before the next is read,
- * so one buffer is reused) and returns the SHA-1 of all of it: the new value's ETag.
+ * How long a staging key outlives its last chunk. The next chunk comes within the body idle
+ * timeout (else the body fails with 408) plus half of it (sendInChunks then flushes a partial
+ * chunk), and the commit within its calls' deadlines (`commitDeadlineMs`, a call sized for the value).
+ */
+export function stagingTtlMs(bodyIdleTimeoutMs: number, commitDeadlineMs: number): number {
+  return Math.max(MIN_STAGING_TTL_MS, 2 * (bodyIdleTimeoutMs + commitDeadlineMs));
+}
+
+/**
+ * What sendInChunks made of a body: its SHA-1 (the new value's ETag), and the body itself when it
+ * ended within its first chunk and nothing was sent (it is written with one command instead).
+ */
+export interface Sent {
+  etag: ETag;
+  whole?: Buffer;
+}
+
+/**
+ * Sends `source` in chunks of CHUNK_BYTES through `send`, each awaited before more is read, so one
+ * buffer is reused and a slow Redis slows the client down. A chunk also goes out partly filled once
+ * `flushAfterMs` have passed since the last send: a slow client's staging key, whose TTL runs from
+ * one chunk to the next, stays alive.
  */
 export async function sendInChunks(
   source: AsyncIterable<Buffer | string>,
   send: (chunk: Buffer, offset: number) => Promise<void>,
-): Promise<ETag> {
+  flushAfterMs = Number.POSITIVE_INFINITY,
+): Promise<Sent> {
   const hash = createHash('sha1');
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
   let offset = 0;
+  let lastSent = Date.now();
   const flush = async () => {
     countTransferred(filled);
     await send(chunk.subarray(0, filled), offset);
     offset += filled;
     filled = 0;
+    lastSent = Date.now();
   };
   for await (const raw of source) {
     const piece = typeof raw === 'string' ? Buffer.from(raw) : raw;
     hash.update(piece);
     let at = 0;
     while (at < piece.length) {
+      // A full chunk goes out only once more follows: a body of exactly one chunk is sent whole.
+      if (filled === CHUNK_BYTES) await flush();
       const copied = piece.copy(chunk, filled, at);
       filled += copied;
       at += copied;
-      if (filled === CHUNK_BYTES) await flush();
     }
+    if (filled > 0 && Date.now() - lastSent >= flushAfterMs) await flush();
   }
-  if (filled > 0 || offset === 0) await flush();
-  return hash.digest('hex');
+  const etag = hash.digest('hex');
+  if (offset === 0) return { etag, whole: chunk.subarray(0, filled) };
+  if (filled > 0) await flush();
+  return { etag };
 }
 
 /** A read that found the value replaced under it: the response is cut short, never wrong. */

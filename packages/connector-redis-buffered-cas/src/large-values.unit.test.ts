@@ -22,7 +22,7 @@ describe('sendInChunks', () => {
       value.subarray(7, CHUNK_BYTES + 100),
       value.subarray(CHUNK_BYTES + 100),
     ];
-    const etag = await sendInChunks(Readable.from(pieces), async (chunk, offset) => {
+    const result = await sendInChunks(Readable.from(pieces), async (chunk, offset) => {
       sent.push({ offset, data: Buffer.from(chunk) }); // the chunk buffer is reused: copy it
     });
     expect(sent.map((s) => [s.offset, s.data.length])).toEqual([
@@ -31,16 +31,57 @@ describe('sendInChunks', () => {
       [2 * CHUNK_BYTES, 5],
     ]);
     expect(Buffer.concat(sent.map((s) => s.data)).equals(value)).toBe(true);
-    expect(etag).toBe(sha1(value));
+    expect(result).toEqual({ etag: sha1(value) });
   });
 
-  it('sends an empty value as one empty chunk', async () => {
+  it('sends nothing for a body that ends within its first chunk, exactly one chunk included: it comes back whole', async () => {
+    for (const size of [0, 1, CHUNK_BYTES - 1, CHUNK_BYTES]) {
+      const value = randomBytes(size);
+      let sends = 0;
+      const result = await sendInChunks(
+        Readable.from([value.subarray(0, 3), value.subarray(3)]),
+        async () => {
+          sends++;
+        },
+      );
+      expect({ size, sends, etag: result.etag }).toEqual({ size, sends: 0, etag: sha1(value) });
+      expect(result.whole?.equals(value)).toBe(true);
+    }
+  });
+
+  it('sends a partly filled chunk once flushAfterMs have passed since the last send', async () => {
+    const pieces = [Buffer.alloc(10, 1), Buffer.alloc(20, 2), Buffer.alloc(30, 3)];
+    const sent: number[][] = [];
+    // 0 ms: every piece finds the last send old enough.
+    const result = await sendInChunks(
+      Readable.from(pieces),
+      async (chunk, offset) => {
+        sent.push([offset, chunk.length]);
+      },
+      0,
+    );
+    expect(sent).toEqual([
+      [0, 10],
+      [10, 20],
+      [30, 30],
+    ]);
+    expect(result).toEqual({ etag: sha1(Buffer.concat(pieces)) });
+  });
+
+  it('fails as its source fails, having sent what came before', async () => {
+    const source = Readable.from(
+      (async function* () {
+        yield Buffer.alloc(CHUNK_BYTES + 1);
+        throw new Error('client gone');
+      })(),
+    );
     const sent: number[] = [];
-    const etag = await sendInChunks(Readable.from([]), async (chunk) => {
-      sent.push(chunk.length);
-    });
-    expect(sent).toEqual([0]);
-    expect(etag).toBe(sha1(Buffer.alloc(0)));
+    await expect(
+      sendInChunks(source, async (chunk) => {
+        sent.push(chunk.length);
+      }),
+    ).rejects.toThrow('client gone');
+    expect(sent).toEqual([CHUNK_BYTES]);
   });
 });
 

@@ -16,6 +16,7 @@ runConnector({
       ...redis,
       prefix: core.prefix,
       memory,
+      bodyIdleTimeoutMs: core.bodyIdleTimeoutMs,
       onConnectionChange: ({ connected, denied, certificate, error }) => {
         const fields = { backend: redis.maskedUrl, cause: error?.message };
         if (connected) log.info({ backend: redis.maskedUrl }, 'Redis connected');

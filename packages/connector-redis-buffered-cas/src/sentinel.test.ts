@@ -1,7 +1,7 @@
 /**
  * The connector on a Redis Sentinel set (1 master, 2 replicas, 3 sentinels: TEST_REDIS_SENTINEL_URL
  * or a local one, shared by the whole file): the conformance suite, compare-and-set and TTL,
- * unchanged; the URL's database; STATE_REDIS_WAIT_REPLICAS met and not met; a master name the
+ * unchanged; bodies staged in Redis (testing/staging-checks.ts); the URL's database; STATE_REDIS_WAIT_REPLICAS met and not met; a master name the
  * sentinels do not know; sentinels that answer only later; credentials the master refuses.
  */
 import { createClient } from '@redis/client';
@@ -10,6 +10,7 @@ import { type ClientResponse, ConnectorClient, startFaultProxy } from '@state-pr
 import { type RedisSentinelBackend, redisSentinelBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directRedis, startRedisConnector, uniquePrefix } from './testing/helpers.js';
+import { describeStaging, stagingKeysOn } from './testing/staging-checks.js';
 import { expectDeniedThenServing, expectServingOnceReachable } from './testing/topology-checks.js';
 import { variant } from './variant.js';
 
@@ -43,6 +44,28 @@ async function masterUrl(db = 0): Promise<string> {
     client.destroy();
   }
 }
+
+/** Runs `work` with a direct client of the current master. */
+async function onMaster<T>(
+  work: (direct: Awaited<ReturnType<typeof directRedis>>) => Promise<T>,
+): Promise<T> {
+  const direct = await directRedis(await masterUrl());
+  try {
+    return await work(direct);
+  } finally {
+    direct.destroy();
+  }
+}
+
+describeStaging(
+  'a Sentinel set',
+  () => ({
+    url: sentinel.url,
+    stagingKeys: (prefix) => onMaster((direct) => stagingKeysOn((args) => direct.sendCommand(args), prefix)),
+    remove: (name) => onMaster((direct) => direct.del(name)).then(() => {}),
+  }),
+  { largeBytes: 16 * 1024 * 1024 },
+);
 
 const errorOf = (res: ClientResponse) =>
   JSON.parse(res.body.toString()) as { error: string; message: string };

@@ -54,9 +54,41 @@ describe('binary values', () => {
     expect(got.status).toBe(200);
     expect(got.headers['content-length']).toBe('0');
     expect(got.headers.etag).toBe(`"${sha1(Buffer.alloc(0))}"`);
+    // An empty GETRANGE answer is a missing key or an empty value: HEAD tells them apart too.
+    const head = await client.head('bin/empty');
+    expect([
+      head.status,
+      head.headers['content-length'],
+      head.headers['x-is-file'],
+      head.headers.etag,
+    ]).toEqual([204, '0', 'true', `"${sha1(Buffer.alloc(0))}"`]);
+    expect((await client.head('bin/never-written')).status).toBe(404);
   });
 
-  it('a 20 MiB value round-trips (spooled to disk on the way in)', async () => {
+  it('a HEAD racing replaces always answers the length and ETag of one version', async () => {
+    // Empty, inline and above the 16 KiB a HEAD hashes here: every path a HEAD can take.
+    const versions = [Buffer.alloc(0), Buffer.alloc(100, 'a'), Buffer.alloc(20 * 1024, 'b')];
+    const pairs = versions.map((v) => [String(v.length), `"${sha1(v)}"`]);
+    expect((await client.put('race/head', versions[0]!)).status).toBe(204);
+    const writer = (async () => {
+      for (let i = 1; i <= 150; i++) {
+        expect((await client.put('race/head', versions[i % 3]!)).status).toBe(204);
+      }
+    })();
+    const seen = new Set<string>();
+    const reader = (async () => {
+      for (let i = 0; i < 300; i++) {
+        const head = await client.head('race/head');
+        expect(head.status).toBe(204);
+        expect(pairs).toContainEqual([head.headers['content-length'], head.headers.etag]);
+        seen.add(String(head.headers['content-length']));
+      }
+    })();
+    await Promise.all([writer, reader]);
+    expect(seen.size).toBeGreaterThan(0);
+  });
+
+  it('a 20 MiB value round-trips (staged in Redis on the way in)', async () => {
     const value = randomBytes(20 * MiB);
     expect((await client.put('bin/large', value)).status).toBe(204);
     const got = await client.get('bin/large');

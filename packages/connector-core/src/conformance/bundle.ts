@@ -1,5 +1,10 @@
-/** A variant's bundle is one file that runs with no node_modules beside it. */
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+/**
+ * A variant's bundle is one file that runs with no node_modules beside it, and a socket path it
+ * cannot serve on stops it with one line on stderr and nothing else.
+ */
+import { spawn } from 'node:child_process';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +18,33 @@ async function nodeModulesAbove(dir: string): Promise<string | undefined> {
     if (await stat(candidate).catch(() => undefined)) return candidate;
     if (dirname(at) === at) return undefined;
   }
+}
+
+/** Runs `entry` to its exit, within 30 s (else it is killed, and the code is null). */
+function runToExit(
+  entry: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry], {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 export interface StandaloneBundleOptions {
@@ -43,6 +75,27 @@ export function describeStandaloneBundle(options: StandaloneBundleOptions): void
         }
         expect(await connector.exited).toBe(0);
       } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a socket path blocked by a file or by a running process: exit 1, one line on stderr, nothing on stdout', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'bundle-blocked-'));
+      const running = createServer();
+      try {
+        const file = join(dir, 'file.sock');
+        await writeFile(file, 'data');
+        const live = join(dir, 'live.sock');
+        await new Promise<void>((resolve) => running.listen(live, resolve));
+        for (const [socketPath, message] of [
+          [file, `CONNECTOR_SOCKET ${file} exists and is not a socket`],
+          [live, `CONNECTOR_SOCKET ${live} is in use by a running process; refusing to replace it`],
+        ] as const) {
+          const result = await runToExit(options.entry, { ...options.env, CONNECTOR_SOCKET: socketPath });
+          expect(result).toEqual({ code: 1, stdout: '', stderr: `${message}\n` });
+        }
+      } finally {
+        running.close();
         await rm(dir, { recursive: true, force: true });
       }
     });

@@ -3,9 +3,9 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TooLargeError } from '../errors.js';
+import { TooLargeError, UnavailableError } from '../errors.js';
 import { MemoryBudget } from '../memory-budget.js';
-import { ByteLimit, ClientDisconnectedError, spoolRequestBody } from './body.js';
+import { ByteLimit, ClientDisconnectedError, readSmallBody, spoolRequestBody } from './body.js';
 
 async function drain(chunks: Buffer[], limit: number): Promise<number> {
   let total = 0;
@@ -69,6 +69,7 @@ describe('spoolRequestBody with a Content-Length', () => {
         maxBodyBytes: 1 << 20,
         idleTimeoutMs: 30_000,
         timeoutMs: 0,
+        budget,
         spool: { memoryBytes: 1 << 20, budget },
       }).then(async (spool) => {
         const result = { length: spool.length, bytes: await spool.buffer(), inMemory: spool.inMemory };
@@ -109,5 +110,74 @@ describe('spoolRequestBody with a Content-Length', () => {
       ClientDisconnectedError,
     );
     expect(budget.availableBytes).toBe(4096);
+  });
+});
+
+describe('readSmallBody without a spool (a streaming variant)', () => {
+  const servers: Array<{ close(): void }> = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.close();
+  });
+
+  /** Sends a PUT with `body` (chunked when `chunked`) and resolves with what readSmallBody made of it. */
+  async function readRaw(body: string, chunked: boolean, budget: MemoryBudget) {
+    let read!: Promise<Buffer>;
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const server = createServer((req: IncomingMessage, res) => {
+      read = readSmallBody(req, 1024, {
+        maxBodyBytes: 1 << 20,
+        idleTimeoutMs: 30_000,
+        timeoutMs: 0,
+        budget,
+        spool: undefined,
+      });
+      read.then(
+        () => res.end(),
+        () => res.end(),
+      );
+      arrived();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    const framing = chunked
+      ? `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+      : `Content-Length: ${body.length}\r\n\r\n${body}`;
+    socket.write(`PUT /meta/k HTTP/1.1\r\nHost: x\r\n${framing}`);
+    await requestArrived;
+    return { read, done: () => socket.destroy() };
+  }
+
+  it('waits for its share while the budget is busy, then reads the body, sized or chunked', async () => {
+    for (const chunked of [false, true]) {
+      const budget = new MemoryBudget(4096, 5000);
+      const busy = budget.tryReserve(4096)!;
+      const { read, done } = await readRaw('{"value":"7"}', chunked, budget);
+      try {
+        expect(budget.waitingCount).toBe(1);
+        busy.release();
+        expect((await read).toString()).toBe('{"value":"7"}');
+        expect(budget.availableBytes).toBe(4096);
+      } finally {
+        done();
+      }
+    }
+  });
+
+  it('answers 503 when the budget stays busy for its wait', async () => {
+    const budget = new MemoryBudget(4096, 50);
+    const busy = budget.tryReserve(4096)!;
+    const { read, done } = await readRaw('{"value":"7"}', false, budget);
+    try {
+      await expect(read).rejects.toBeInstanceOf(UnavailableError);
+    } finally {
+      busy.release();
+      done();
+    }
   });
 });

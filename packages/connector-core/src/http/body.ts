@@ -2,12 +2,15 @@
  * Request bodies: the size limit (413 before reading when Content-Length says so, or as soon as a
  * chunked body passes it), the stall timeout and the whole-body deadline (408 when the client stops
  * sending, or sends too slowly to ever finish), and the two shapes a connector receives, spooled or
- * live.
+ * live. A streaming variant's bodies never touch the disk: they are live, and the few core reads
+ * whole (`/meta`) wait for their share of the memory budget instead of spilling.
  */
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { WriteBody } from '../connector.js';
 import { BadRequestError, RequestTimeoutError, TooLargeError } from '../errors.js';
+import type { MemoryBudget } from '../memory-budget.js';
+import { readWhole } from '../read-whole.js';
 import { countTransferred } from '../release-memory.js';
 import { Spool, type SpoolOptions } from '../spool.js';
 
@@ -131,7 +134,10 @@ export interface BodyOptions {
   idleTimeoutMs: number;
   /** A body not whole this long after it is first read is answered 408 the same way; 0: no deadline. */
   timeoutMs: number;
-  spool: SpoolOptions;
+  /** What all requests' body bytes in memory share (listings too); undefined: not accounted. */
+  budget: MemoryBudget | undefined;
+  /** How bodies read whole are kept (memory, else a file); undefined: never on disk (streaming). */
+  spool: SpoolOptions | undefined;
 }
 
 type BodyTimeouts = Pick<BodyOptions, 'idleTimeoutMs' | 'timeoutMs'>;
@@ -144,7 +150,10 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number | und
 }
 
 /** Reads the whole body into a Spool (memory, then a temp file). The caller disposes it. */
-export function spoolRequestBody(req: IncomingMessage, options: BodyOptions): Promise<Spool> {
+export function spoolRequestBody(
+  req: IncomingMessage,
+  options: BodyOptions & { spool: SpoolOptions },
+): Promise<Spool> {
   return spoolBody(req, options.maxBodyBytes, options.spool, options);
 }
 
@@ -202,13 +211,15 @@ function readDeclaredBody(req: IncomingMessage, length: number, timeouts: BodyTi
 /**
  * Reads a small body whole, bounded by `maxBytes` whether it comes with Content-Length or
  * chunked: 413 before reading, or as soon as the bytes pass the limit. While read, it holds its
- * share of `budget` like any spooled body (spilled to a file when the budget is busy).
+ * share of the budget like any spooled body (spilled to a file when the budget is busy; without a
+ * spool, it waits for its share instead).
  */
 export async function readSmallBody(
   req: IncomingMessage,
   maxBytes: number,
   options: BodyOptions,
 ): Promise<Buffer> {
+  if (!options.spool) return readInMemory(req, maxBytes, options);
   const body = await spoolBody(req, maxBytes, { ...options.spool, memoryBytes: maxBytes }, options);
   try {
     // The share goes back at once: the caller parses the bytes and drops them in the same turn.
@@ -218,15 +229,41 @@ export async function readSmallBody(
   }
 }
 
-/** The live body for a streaming connector. */
+/** A small body read whole once the budget grants its share (the limit's, when chunked). */
+async function readInMemory(req: IncomingMessage, maxBytes: number, options: BodyOptions): Promise<Buffer> {
+  const length = checkDeclaredLength(req, maxBytes);
+  const share = await options.budget?.reserve(length ?? maxBytes);
+  try {
+    if (length !== undefined) return await readDeclaredBody(req, length, options);
+    return await readAll(limitedStream(req, maxBytes, options), undefined);
+  } finally {
+    share?.release();
+  }
+}
+
+/** All of `source` in one buffer: one allocation when the length is known. */
+async function readAll(source: AsyncIterable<Buffer>, length: number | undefined): Promise<Buffer> {
+  if (length !== undefined) return readWhole(source, length);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    countTransferred(chunk.length);
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * The live body for a streaming connector. buffer() reads it whole into memory, never to a file:
+ * the connector takes the budget share for it first.
+ */
 export function liveRequestBody(req: IncomingMessage, options: BodyOptions): WriteBody {
   const length = checkDeclaredLength(req, options.maxBodyBytes);
   const stream = limitedStream(req, options.maxBodyBytes, options);
   return {
     length,
     stream: () => stream,
-    // The whole body in memory by definition: never spilled, one buffer when the length is known.
-    buffer: async () =>
-      (await Spool.fromStream(stream, { memoryBytes: Number.POSITIVE_INFINITY }, length)).buffer(),
+    buffer: () => readAll(stream, length),
   };
 }

@@ -40,7 +40,7 @@ export function addKeyRoutes(
     const query = queryOf(c);
     const prefix = validatePrefix(query.get('prefix') ?? '', maxKeyBytes);
     const delimiter = query.get('delimiter') ?? '/';
-    const memory = body.spool.budget && new ListingMemory(body.spool.budget, prefix);
+    const memory = body.budget && new ListingMemory(body.budget, prefix);
     try {
       // Sorted and without duplicates already: the Listing contract.
       const { keys, prefixes } = await connector.list({ prefix, delimiter, ...(memory && { memory }) });
@@ -99,10 +99,10 @@ export function addKeyRoutes(
       ifMatch: req.headers['if-match'],
     });
     let etag: string;
-    if (writeMode === 'streaming') {
+    if (writeMode === 'streaming' || !body.spool) {
       ({ etag } = await connector.write(key, liveRequestBody(req, body), condition));
     } else {
-      const spool = await spoolRequestBody(req, body);
+      const spool = await spoolRequestBody(req, { ...body, spool: body.spool });
       try {
         ({ etag } = await connector.write(key, spool, condition));
       } finally {

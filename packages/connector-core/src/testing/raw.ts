@@ -47,6 +47,9 @@ export function trickledRequest(
     (async () => {
       for (const piece of pieces) {
         await new Promise((wait) => setTimeout(wait, everyMs));
+        // After a poll phase: an answer that arrived meanwhile is read before the next write,
+        // which would fail (EPIPE) and destroy the socket with the answer unread.
+        await new Promise((wait) => setImmediate(wait));
         if (closed || chunks.length > 0) return;
         socket.write(piece);
       }

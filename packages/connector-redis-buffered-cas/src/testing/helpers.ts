@@ -2,6 +2,9 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, createCluster, RESP_TYPES } from '@redis/client';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
@@ -27,6 +30,25 @@ export function startRedisConnector(
     env: { REDIS_URL: redisUrl, STATE_PREFIX: uniquePrefix(), ...env },
     startTimeoutMs: START_TIMEOUT_MS,
   });
+}
+
+/**
+ * Settings under which nothing can be written to disk: STATE_SPOOL_DIR and the OS temp dir (TMPDIR)
+ * lie under a regular file, where not even root can create a file, and a spooled body would spill
+ * from its first byte. A body that touched the disk would fail its request with 500.
+ */
+export async function noDiskEnv(): Promise<{ env: Record<string, string>; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-no-disk-'));
+  const file = join(dir, 'a-file');
+  await writeFile(file, '');
+  return {
+    env: {
+      STATE_SPOOL_DIR: join(file, 'spool'),
+      TMPDIR: join(file, 'tmp'),
+      STATE_SPOOL_MEMORY_BYTES: '0',
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /**
