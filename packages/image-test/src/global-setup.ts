@@ -1,6 +1,9 @@
 // vitest globalSetup: the engine for the run and the images built from this checkout (so that what
 // is tested is what the Dockerfile makes of the sources now), then one S3 server for the S3 images.
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { provideS3Server } from '@state-proxy/s3-connector/testing';
@@ -24,6 +27,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {
       await stopS3();
       await engine.stop();
+      // testcontainers' lock for its reaper, made in the temp dir even when the reaper is off.
+      await rm(join(tmpdir(), `testcontainers-node-${userInfo().uid}.lock`), { force: true });
     };
   } catch (error) {
     await engine.stop();
