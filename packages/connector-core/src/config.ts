@@ -118,8 +118,8 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /**
  * Requests handled at once; more are answered 503 at once. Each one in flight holds tens of KiB of
- * heap (sockets, parsers, request objects, promises), so without a bound enough clients at once
- * exhaust a heap capped for a small container: the Redis image's 24 MiB ran out at 1024.
+ * heap (sockets, parsers, request objects, promises): the bound keeps enough clients at once from
+ * exhausting a heap capped for a small container.
  */
 const DEFAULT_MAX_REQUESTS = 256;
 /** Readable and writable by every user of the pod: the runtime runs as another one. */
