@@ -67,8 +67,8 @@ export class VersionMemory {
 
 /**
  * `inner` with the CAS memory of up to `maxBytes` around it (STATE_CAS_MEMORY_BYTES). runConnector applies it to a
- * variant that declares `consistency: 'cas'`; call it yourself only when serving a connector
- * without runConnector (serveConnector, tests).
+ * variant that declares `consistency: 'cas'` (startInProcess too); call it yourself only when
+ * serving a connector with serveConnector (tests).
  *
  * @example
  * const served = await serveConnector(withCompareAndSet(new MyStoreConnector(), 2 * MiB), { socketPath });

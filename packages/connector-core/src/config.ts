@@ -13,10 +13,10 @@ export type Env = Record<string, string | undefined>;
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 
-export const DEFAULT_SPOOL_MEMORY_BYTES = 4 * MiB;
-export const DEFAULT_MEMORY_WAIT_MS = 10_000;
+const DEFAULT_SPOOL_MEMORY_BYTES = 4 * MiB;
+const DEFAULT_MEMORY_WAIT_MS = 10_000;
 /** ~6 000 keys of 100 bytes, ~1 600 of 1 KiB: far more than the read-to-write spans of one pod. */
-export const DEFAULT_CAS_MEMORY_BYTES = 2 * MiB;
+const DEFAULT_CAS_MEMORY_BYTES = 2 * MiB;
 
 export function requireString(env: Env, name: string): string {
   const value = env[name];
@@ -106,27 +106,27 @@ export function checkUrlCredentials(name: string, raw: string): void {
 }
 
 /** How long a client may send nothing in the middle of a body before it is answered 408. */
-export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
 /**
  * How long a whole body may take before it is answered 408: ends a client that trickles a byte
  * now and then, never silent for the idle timeout. An hour lets the largest default body (5 GiB)
  * arrive at 1.5 MB/s.
  */
-export const DEFAULT_BODY_TIMEOUT_MS = 3_600_000;
+const DEFAULT_BODY_TIMEOUT_MS = 3_600_000;
 /** How long a client may take to send a request's headers before it is answered 408. */
-export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /**
  * Requests handled at once; more are answered 503 at once. Each one in flight holds tens of KiB of
- * heap (sockets, parsers, request objects, promises), so without a bound enough clients at once
- * exhaust a heap capped for a small container: the Redis image's 24 MiB ran out at 1024.
+ * heap (sockets, parsers, request objects, promises): the bound keeps enough clients at once from
+ * exhausting a heap capped for a small container.
  */
-export const DEFAULT_MAX_REQUESTS = 256;
+const DEFAULT_MAX_REQUESTS = 256;
 /** Readable and writable by every user of the pod: the runtime runs as another one. */
-export const DEFAULT_SOCKET_MODE = 0o666;
+const DEFAULT_SOCKET_MODE = 0o666;
 
 /** Below the 1 s a Kubernetes probe waits by default, so the probe sees our 503, not its own timeout. */
-export const DEFAULT_READY_TIMEOUT_MS = 800;
+const DEFAULT_READY_TIMEOUT_MS = 800;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -192,4 +192,14 @@ export function readCoreConfig(env: Env, defaults: { maxBodyBytes: number | unde
     casMemoryBytes: positiveInteger(env, 'STATE_CAS_MEMORY_BYTES', DEFAULT_CAS_MEMORY_BYTES),
     maxRequests: positiveInteger(env, 'STATE_MAX_REQUESTS', DEFAULT_MAX_REQUESTS),
   };
+}
+
+/**
+ * `settings` over the defaults: what readCoreConfig reads from an environment that sets only the
+ * socket (an unset `maxBodyBytes` is no limit). An undefined value keeps its default.
+ */
+export function coreConfigWith(settings: Partial<CoreConfig> & { socketPath: string }): CoreConfig {
+  const config = readCoreConfig({ CONNECTOR_SOCKET: settings.socketPath }, { maxBodyBytes: undefined });
+  const given = Object.entries(settings).filter(([, value]) => value !== undefined);
+  return { ...config, ...Object.fromEntries(given) };
 }

@@ -47,6 +47,5 @@ export {
   type ServeOptions,
   type ServingConnector,
   serveConnector,
-  serveVariant,
 } from './run.js';
 export { parseTtlSeconds } from './ttl.js';

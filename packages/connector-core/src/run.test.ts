@@ -8,8 +8,9 @@ import { ConfigError } from './config.js';
 import type { Connector } from './connector.js';
 import { TimeoutError, UnavailableError } from './errors.js';
 import { MemoryBudget } from './memory-budget.js';
-import { type ServingConnector, serveConnector, serveVariant } from './run.js';
+import { type ServingConnector, serveConnector } from './run.js';
 import { ConnectorClient } from './testing/client.js';
+import { startInProcess } from './testing/in-process.js';
 
 /** A connector whose every method fails unless a test replaces it. */
 function scriptedConnector(overrides: Partial<Connector>): Connector {
@@ -282,14 +283,14 @@ describe('serveConnector', () => {
   });
 });
 
-describe('serveVariant', () => {
+describe('startInProcess', () => {
   it('refuses a blocked socket path before it creates the connector (no backend connection opened)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'serve-variant-'));
     try {
       const socketPath = join(dir, 's.sock');
       await writeFile(socketPath, 'data');
       let created = 0;
-      const serving = serveVariant(
+      const serving = startInProcess(
         {
           variant: {
             name: 't',

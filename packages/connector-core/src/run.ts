@@ -1,6 +1,7 @@
 /**
- * Process lifecycle. `serveConnector` serves a connector on a Unix socket (also used in-process by
- * tests); `runConnector` is a variant's whole main: config from env, serve, log, drain on SIGTERM.
+ * Process lifecycle. `runConnector` is a variant's whole main: config from env, serve, log, drain
+ * on SIGTERM. `serveConnector` serves a connector on a Unix socket: its last step, and the tests'
+ * way to serve one in-process.
  */
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, rm } from 'node:fs/promises';
@@ -9,55 +10,31 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { withCompareAndSet } from './compare-and-set.js';
-import {
-  ConfigError,
-  type CoreConfig,
-  DEFAULT_BODY_IDLE_TIMEOUT_MS,
-  DEFAULT_BODY_TIMEOUT_MS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_MAX_REQUESTS,
-  DEFAULT_MEMORY_WAIT_MS,
-  DEFAULT_READY_TIMEOUT_MS,
-  DEFAULT_SHUTDOWN_GRACE_MS,
-  DEFAULT_SOCKET_MODE,
-  DEFAULT_SPOOL_MEMORY_BYTES,
-  type Env,
-  readCoreConfig,
-} from './config.js';
+import { ConfigError, type CoreConfig, coreConfigWith, type Env, readCoreConfig } from './config.js';
 import type { Connector, VariantDeclaration } from './connector.js';
 import { createApp } from './http/app.js';
 import { createProtocolServer } from './http/server.js';
-import { defaultMemoryBudget, MemoryBudget } from './memory-budget.js';
+import { MemoryBudget } from './memory-budget.js';
 import { Metrics } from './metrics.js';
 import { createLogger } from './observability.js';
 import { paceFullGcs } from './release-memory.js';
-import { removeStaleSpoolFiles, type SpoolOptions } from './spool.js';
+import { removeStaleSpoolFiles } from './spool.js';
 
-export interface ServeOptions {
+/**
+ * The shared settings, an unset one its default (coreConfigWith), and what serveConnector needs
+ * besides. Not here: `prefix`, `logLevel` and `casMemoryBytes`, which the caller applies (to the
+ * connector it builds, its logger, withCompareAndSet).
+ */
+export interface ServeOptions extends Partial<Omit<CoreConfig, 'prefix' | 'logLevel' | 'casMemoryBytes'>> {
   socketPath: string;
   /** How request bodies reach `write` (VariantDeclaration['writeMode']); default `buffered`. */
   writeMode?: VariantDeclaration['writeMode'];
-  /** Default DEFAULT_SOCKET_MODE (0o666): the runtime runs as another user of the pod. */
-  socketMode?: number;
-  /** Largest accepted body in bytes; undefined: no limit. */
-  maxBodyBytes?: number | undefined;
-  /** Where a buffered variant's bodies are kept; a streaming one never spools. */
-  spool?: Pick<Partial<SpoolOptions>, 'memoryBytes' | 'dir'>;
-  /** The memory budget for bodies, shared with the connector; one sized for this container by default. */
+  /** The memory budget for bodies, shared with the connector; by default one of `memoryBudgetBytes`. */
   memory?: MemoryBudget;
+  /** Default: silent. */
   log?: Logger;
   /** Add process metrics (RSS, event loop lag...) to /metrics. Default true. */
   processMetrics?: boolean;
-  /** How long /readyz waits for the backend before it answers 503. */
-  readyTimeoutMs?: number;
-  /** A client silent this long mid-body is answered 408. */
-  bodyIdleTimeoutMs?: number;
-  /** A body not whole this long after its reading started is answered 408; 0: no deadline. */
-  bodyTimeoutMs?: number;
-  /** A request's headers not complete after this long are answered 408. */
-  headersTimeoutMs?: number;
-  /** Requests handled at once; those beyond are answered 503 at once. */
-  maxRequests?: number;
 }
 
 export interface ServingConnector {
@@ -165,58 +142,63 @@ async function prepareSocketPath(path: string): Promise<void> {
   await removeStaleSocket(path);
 }
 
+/**
+ * Serves `connector` on `options.socketPath` until `close`: what runConnector does once `create`
+ * has given the connector, and how tests serve a connector in-process.
+ */
 export async function serveConnector(connector: Connector, options: ServeOptions): Promise<ServingConnector> {
-  const log = options.log ?? createLogger('silent');
-  const memory = options.memory ?? new MemoryBudget(defaultMemoryBudget(), DEFAULT_MEMORY_WAIT_MS);
+  const {
+    writeMode = 'buffered',
+    memory: given,
+    log = createLogger('silent'),
+    processMetrics = true,
+    ...settings
+  } = options;
+  const core = coreConfigWith(settings);
+  const memory = given ?? new MemoryBudget(core.memoryBudgetBytes, core.memoryWaitMs);
   paceFullGcs(memory.totalBytes);
   const metrics = new Metrics({
-    processMetrics: options.processMetrics ?? true,
+    processMetrics,
     memory,
     inFlight: () => protocol.inFlight, // read at scrape time, once the server below exists
   });
-  const writeMode = options.writeMode ?? 'buffered';
   const app = createApp({
     connector,
     writeMode,
     log,
     metrics,
-    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    readyTimeoutMs: core.readyTimeoutMs,
     body: {
-      maxBodyBytes: options.maxBodyBytes,
-      idleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS,
-      timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      maxBodyBytes: core.maxBodyBytes,
+      idleTimeoutMs: core.bodyIdleTimeoutMs,
+      timeoutMs: core.bodyTimeoutMs,
       budget: memory,
       // A streaming variant's bodies never touch the disk: it needs no writable directory.
       spool:
         writeMode === 'streaming'
           ? undefined
-          : {
-              memoryBytes: options.spool?.memoryBytes ?? DEFAULT_SPOOL_MEMORY_BYTES,
-              dir: options.spool?.dir,
-              budget: memory,
-            },
+          : { memoryBytes: core.spoolMemoryBytes, dir: core.spoolDir, budget: memory },
     },
   });
   const protocol = createProtocolServer(app, {
     log,
     metrics,
-    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-    maxRequests: options.maxRequests ?? DEFAULT_MAX_REQUESTS,
+    headersTimeoutMs: core.headersTimeoutMs,
+    maxRequests: core.maxRequests,
   });
   const { server } = protocol;
 
-  await prepareSocketPath(options.socketPath);
-  const socketMode = options.socketMode ?? DEFAULT_SOCKET_MODE;
+  await prepareSocketPath(core.socketPath);
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) =>
-      reject(new ConfigError(`CONNECTOR_SOCKET ${options.socketPath}: cannot listen there (${error.code})`));
+      reject(new ConfigError(`CONNECTOR_SOCKET ${core.socketPath}: cannot listen there (${error.code})`));
     server.once('error', failed);
     // The socket gets its mode as bind() creates it, through the umask: a chmod of the path
     // afterwards would follow a symlink put there in between. listen() binds a Unix socket
     // before it returns, so the umask is ours only for that call.
-    const umask = process.umask(~socketMode & 0o777);
+    const umask = process.umask(~core.socketMode & 0o777);
     try {
-      server.listen(options.socketPath, () => {
+      server.listen(core.socketPath, () => {
         server.off('error', failed);
         resolve();
       });
@@ -227,8 +209,8 @@ export async function serveConnector(connector: Connector, options: ServeOptions
 
   let closing: Promise<void> | undefined;
   return {
-    socketPath: options.socketPath,
-    close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
+    socketPath: core.socketPath,
+    close(graceMs = core.shutdownGraceMs) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
@@ -244,7 +226,7 @@ export async function serveConnector(connector: Connector, options: ServeOptions
         await connector
           .close()
           .catch((error: unknown) => log.warn({ err: error }, 'closing the backend failed'));
-        await rm(options.socketPath, { force: true });
+        await rm(core.socketPath, { force: true });
       })();
       return closing;
     },
@@ -330,7 +312,7 @@ async function run(options: RunOptions): Promise<void> {
   process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
 
-  const started = await serveConfigured(options, process.env, core, log);
+  const started = await startVariant(options, process.env, core, log);
   serving = started.serving;
   log.info(
     {
@@ -347,22 +329,16 @@ async function run(options: RunOptions): Promise<void> {
 }
 
 /**
- * What runConnector does, without the process around it (signals, exit codes): the settings from
- * `env`, the connector created and wrapped as its variant declares, served on CONNECTOR_SOCKET,
- * closed within CONNECTOR_SHUTDOWN_GRACE_MS. Tests run a connector in-process with it, with the
- * environment its image would have (`startInProcess` in the testing subpath).
+ * What runConnector does, without the process around it (signals, exit codes): the connector
+ * created from `env` and wrapped as its variant declares, served with the settings `core`.
+ * Internal: startInProcess (the testing subpath) serves a variant with it.
  */
-export async function serveVariant(
+export async function startVariant(
   options: RunOptions,
   env: Env,
+  core = readCoreConfig(env, { maxBodyBytes: options.variant.defaultMaxBodyBytes }),
   log: Logger = createLogger('silent'),
-): Promise<ServingConnector> {
-  const core = readCoreConfig(env, { maxBodyBytes: options.variant.defaultMaxBodyBytes });
-  const { serving } = await serveConfigured(options, env, core, log);
-  return { ...serving, close: (graceMs = core.shutdownGraceMs) => serving.close(graceMs) };
-}
-
-async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, log: Logger) {
+) {
   const { variant } = options;
   // What can stop the start is checked before `create` opens the backend connection: a fatal
   // error is then its one line, with no log of that connection before or after it.
@@ -378,19 +354,6 @@ async function serveConfigured(options: RunOptions, env: Env, core: CoreConfig, 
     if (stale.length > 0)
       log.warn({ files: stale, dir: core.spoolDir ?? tmpdir() }, 'removed stale spool files');
   }
-  const serving = await serveConnector(connector, {
-    socketPath: core.socketPath,
-    writeMode: variant.writeMode,
-    socketMode: core.socketMode,
-    maxBodyBytes: core.maxBodyBytes,
-    spool: { memoryBytes: core.spoolMemoryBytes, dir: core.spoolDir },
-    memory,
-    log,
-    readyTimeoutMs: core.readyTimeoutMs,
-    bodyIdleTimeoutMs: core.bodyIdleTimeoutMs,
-    bodyTimeoutMs: core.bodyTimeoutMs,
-    headersTimeoutMs: core.headersTimeoutMs,
-    maxRequests: core.maxRequests,
-  });
+  const serving = await serveConnector(connector, { ...core, writeMode: variant.writeMode, memory, log });
   return { serving, backend: created.backend, memoryBudgetBytes: memory.totalBytes };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../config.js';
-import { type RunOptions, serveVariant } from '../run.js';
+import { type RunOptions, startVariant } from '../run.js';
 import type { StartedConnector } from './spawn.js';
 
 /**
@@ -13,7 +13,10 @@ import type { StartedConnector } from './spawn.js';
 export async function startInProcess(options: RunOptions, env: Env = {}): Promise<StartedConnector> {
   const dir = await mkdtemp(join(tmpdir(), 'connector-'));
   try {
-    const serving = await serveVariant(options, { CONNECTOR_SOCKET: join(dir, 'connector.sock'), ...env });
+    const { serving } = await startVariant(options, {
+      CONNECTOR_SOCKET: join(dir, 'connector.sock'),
+      ...env,
+    });
     return {
       socketPath: serving.socketPath,
       async stop() {

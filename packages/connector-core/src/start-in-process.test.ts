@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './config.js';
 import type { Connector, VariantDeclaration } from './connector.js';
-import { type ServingConnector, serveVariant } from './run.js';
 import { ConnectorClient } from './testing/client.js';
+import { startInProcess } from './testing/in-process.js';
+import type { StartedConnector } from './testing/spawn.js';
 
 const variant = {
   name: 'async-create',
@@ -33,21 +34,21 @@ function oneKey(): Connector {
   };
 }
 
-describe('serveVariant with an async create', () => {
+describe('startInProcess with an async create', () => {
   let dir: string;
-  let serving: ServingConnector | undefined;
+  let serving: StartedConnector | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'async-create-'));
   });
   afterEach(async () => {
-    await serving?.close(1000);
+    await serving?.stop();
     serving = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 
   it('serves the connector the promise resolves to', async () => {
     const env = { CONNECTOR_SOCKET: join(dir, 's.sock') };
-    serving = await serveVariant(
+    serving = await startInProcess(
       {
         variant,
         create: async () => {
@@ -68,7 +69,7 @@ describe('serveVariant with an async create', () => {
 
   it('a rejection with ConfigError fails the start, and nothing serves', async () => {
     const socketPath = join(dir, 's.sock');
-    const start = serveVariant(
+    const start = startInProcess(
       {
         variant,
         create: async () => {
