@@ -3,7 +3,7 @@
  * URL's nodes are seeds, from which it learns which master serves which of the 16384 hash slots
  * (CLUSTER SLOTS), then sends each command to the master of its key's slot, following MOVED and
  * ASK redirections (slot migrations, failovers noticed by a node before us). Loaded only for such
- * URLs (topology.ts).
+ * URLs (links.ts).
  *
  * What this file adds:
  * - a first discovery that fails (no seed answers, credentials refused) is retried with backoff,
@@ -19,9 +19,8 @@
 import { EventEmitter } from 'node:events';
 import type { RedisArgument } from '@redis/client';
 import clusterModule from '@redis/client/dist/lib/cluster/index.js';
-import type { Redis } from './commands.js';
-import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './link.js';
-import { ClientOfflineError, commonJsDefault, type RedisClient } from './node-redis.js';
+import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './links.js';
+import { ClientOfflineError, commonJsDefault, type Redis, type RedisClient } from './node-redis.js';
 
 const RedisCluster = commonJsDefault(clusterModule);
 type Cluster = InstanceType<typeof RedisCluster>;
