@@ -24,7 +24,7 @@
 import { MiB } from '@state-proxy/connector-core';
 import type { RedisTarget } from './config.js';
 import { certificateProblem, DeadlineExceededError, isDeniedReply } from './errors.js';
-import { type Link, type OpenLink, openerFor } from './links.js';
+import { type Link, type OpenLink, openerFor, within } from './links.js';
 import { ClientOfflineError, DisconnectsClientError, type Redis } from './node-redis.js';
 
 export interface ConnectionOptions {
@@ -149,13 +149,12 @@ export class RedisConnection {
     this.#closed = true;
     const link = this.#link;
     if (!link?.isOpen) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.#options.timeoutMs);
-    });
-    const outcome = await Promise.race([link.close().then(() => 'closed' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') link.destroy();
+    const closed = await within(
+      link.close().then(() => true),
+      this.#options.timeoutMs,
+      () => false,
+    );
+    if (!closed) link.destroy();
   }
 
   /**
@@ -164,14 +163,7 @@ export class RedisConnection {
    * they fail at once: waiting is what the disabled offline queue is there to prevent.
    */
   async #current(): Promise<Link> {
-    if (this.#state === 'connecting') {
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#options.timeoutMs);
-      });
-      await Promise.race([this.#firstAttempt, gaveUp]);
-      clearTimeout(timer);
-    }
+    if (this.#state === 'connecting') await within(this.#firstAttempt, this.#options.timeoutMs, () => {});
     if (this.#link === undefined) throw new ClientOfflineError();
     return this.#link;
   }

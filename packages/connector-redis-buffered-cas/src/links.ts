@@ -9,7 +9,7 @@
  */
 import type { RedisFunctions, RedisModules, RedisScripts, RespVersions, TypeMapping } from '@redis/client';
 import type { RedisTarget } from './config.js';
-import { type Redis, RedisClient } from './node-redis.js';
+import { ClientOfflineError, type Redis, RedisClient } from './node-redis.js';
 import type { Address, RedisEndpoint } from './redis-url.js';
 
 /**
@@ -47,6 +47,18 @@ export interface LinkOptions {
 }
 
 export type OpenLink = (options: LinkOptions) => Link;
+
+/** What a call gets while a link has no server to send it to: an offline connection (503). */
+export const OFFLINE: Redis = { sendCommand: () => Promise.reject(new ClientOfflineError()) };
+
+/** `work`, or `late()` once `ms` have passed without it settling: one timer, cleared either way. */
+export function within<T>(work: Promise<T>, ms: number, late: () => T | Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+}
 
 /** Exponential backoff with jitter from 50 ms, capped; never gives up. */
 export function reconnectDelay(retries: number, maxDelayMs: number): number {

@@ -15,12 +15,17 @@
  * already tells us everything we act on.
  */
 import { EventEmitter } from 'node:events';
-import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './links.js';
-import { ClientOfflineError, ErrorReply, type Redis, RedisClient } from './node-redis.js';
+import {
+  clientSettings,
+  type Link,
+  type LinkOptions,
+  OFFLINE,
+  RetryPause,
+  reconnectDelay,
+  within,
+} from './links.js';
+import { ErrorReply, type Redis, RedisClient } from './node-redis.js';
 import type { Address, Credentials } from './redis-url.js';
-
-/** What a call gets while no master is connected: an offline connection (503). */
-const OFFLINE: Redis = { sendCommand: () => Promise.reject(new ClientOfflineError()) };
 
 const hostPort = ({ host, port }: Address) => `${host}:${port}`;
 
@@ -196,11 +201,7 @@ class SentinelLink extends EventEmitter implements Link {
   /** `work`, failed after the base timeout: a server that accepts and never answers would hold it. */
   #bounded<T>(work: Promise<T>): Promise<T> {
     const ms = this.#options.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    return within(work, ms, () => Promise.reject(new Error(`no answer within ${ms} ms`)));
   }
 }
 
