@@ -3,7 +3,7 @@
  * URL's nodes are seeds, from which it learns which master serves which of the 16384 hash slots
  * (CLUSTER SLOTS), then sends each command to the master of its key's slot, following MOVED and
  * ASK redirections (slot migrations, failovers noticed by a node before us). Loaded only for such
- * URLs (topology.ts).
+ * URLs (links.ts).
  *
  * What this file adds:
  * - a first discovery that fails (no seed answers, credentials refused) is retried with backoff,
@@ -19,18 +19,22 @@
 import { EventEmitter } from 'node:events';
 import type { RedisArgument } from '@redis/client';
 import clusterModule from '@redis/client/dist/lib/cluster/index.js';
-import type { Redis } from './commands.js';
-import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './link.js';
-import { ClientOfflineError, commonJsDefault, type RedisClient } from './node-redis.js';
+import {
+  clientSettings,
+  type Link,
+  type LinkOptions,
+  OFFLINE,
+  RetryPause,
+  reconnectDelay,
+  within,
+} from './links.js';
+import { commonJsDefault, type Redis, type RedisClient } from './node-redis.js';
 
 const RedisCluster = commonJsDefault(clusterModule);
 type Cluster = InstanceType<typeof RedisCluster>;
 
 /** Soon after a master's connection is lost, then again at most this often while it stays lost. */
 const TOPOLOGY_REFRESH_MS = 500;
-
-/** What a call gets before the first discovery: an offline connection (503). */
-const OFFLINE: Redis = { sendCommand: () => Promise.reject(new ClientOfflineError()) };
 
 const addressOf = (node: { host?: string; port?: number }) => `${node.host}:${node.port}`;
 
@@ -163,25 +167,19 @@ class ClusterLink extends EventEmitter implements Link {
     };
     cluster.on('error', remember);
     cluster.on('node-error', remember);
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(cause ?? new Error(`no Redis Cluster node answered within ${limitMs} ms`)),
-        limitMs,
-      );
-      cluster.connect().then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (error: Error) => {
-          clearTimeout(timer);
-          reject(cause ?? error);
-        },
-      );
-    }).finally(() => {
-      cluster.off('error', remember);
-      cluster.off('node-error', remember);
-    });
+    const late = () => Promise.reject(new Error(`no Redis Cluster node answered within ${limitMs} ms`));
+    return within(
+      cluster.connect().then(() => {}),
+      limitMs,
+      late,
+    )
+      .catch((error: Error) => {
+        throw cause ?? error;
+      })
+      .finally(() => {
+        cluster.off('error', remember);
+        cluster.off('node-error', remember);
+      });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Redis connection policy, the same for one server, a Sentinel set and a Cluster: every call
  * is bounded, outages fail fast, recovery is automatic.
- * - no offline queue (link.ts, clientSettings): a command sent while disconnected fails at once
+ * - no offline queue (links.ts, clientSettings): a command sent while disconnected fails at once
  *   (503) instead of waiting in a queue for a server that may not come back.
  * - our own deadline on every call: node-redis's command timeout only covers commands not yet
  *   written to the socket, so a hung server (stopped process, black-holed network) would hold a
@@ -22,11 +22,10 @@
  *   which setting to check, until it is fixed.
  */
 import { MiB } from '@state-proxy/connector-core';
-import type { Redis } from './commands.js';
 import type { RedisTarget } from './config.js';
-import type { Link, OpenLink } from './link.js';
-import { ClientOfflineError, DisconnectsClientError, ErrorReply } from './node-redis.js';
-import { openerFor } from './topology.js';
+import { certificateProblem, DeadlineExceededError, isDeniedReply } from './errors.js';
+import { type Link, type OpenLink, openerFor, within } from './links.js';
+import { ClientOfflineError, DisconnectsClientError, type Redis } from './node-redis.js';
 
 export interface ConnectionOptions {
   target: RedisTarget;
@@ -50,42 +49,6 @@ export interface ConnectionChange {
   /** A certificate was refused, by us or by the server (see certificateProblem). */
   certificate?: 'untrusted' | 'refused';
   error?: Error;
-}
-
-/** Reply prefixes that mean Redis refuses us: wrong credentials or missing ACL permissions. */
-const DENIED_REPLIES = ['NOAUTH', 'WRONGPASS', 'NOPERM'];
-
-/** Whether `error` is Redis refusing us (to a command, or to the connection's handshake). */
-export function isDeniedReply(error: unknown): boolean {
-  return error instanceof ErrorReply && DENIED_REPLIES.includes(error.message.split(' ', 1)[0] ?? '');
-}
-
-/**
- * A TLS handshake that failed over certificates: `untrusted` when we refuse the server's (not
- * signed by a CA we trust, REDIS_TLS_CA_FILE; expired; made for another host name than the one we
- * dialled), `refused` when the server refuses ours (none given, or not of a CA it trusts: mutual
- * TLS, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE). Retrying cannot help until someone changes a
- * certificate or a setting, so it is logged as such, not as an outage.
- */
-export function certificateProblem(error: unknown): 'untrusted' | 'refused' | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
-  if (SERVER_REFUSED_OUR_CERTIFICATE.test(code)) return 'refused';
-  if (WE_REFUSED_ITS_CERTIFICATE.test(code)) return 'untrusted';
-  return undefined;
-}
-
-/** OpenSSL alerts from a server that wants a (valid) client certificate. */
-const SERVER_REFUSED_OUR_CERTIFICATE =
-  /^ERR_SSL_.*_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
-/** Node's verification failures: SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID... */
-const WE_REFUSED_ITS_CERTIFICATE =
-  /^(ERR_TLS_CERT_ALTNAME_INVALID|(?!ERR_).*(CERT|UNABLE_TO_|SELF_SIGNED).*)$/;
-
-/** A call that Redis did not answer within its deadline. */
-export class DeadlineExceededError extends Error {
-  constructor(readonly deadlineMs: number) {
-    super(`Redis did not answer within ${deadlineMs} ms`);
-  }
 }
 
 type State = 'connecting' | 'up' | 'down' | 'denied' | 'untrusted' | 'refused';
@@ -115,7 +78,7 @@ export class RedisConnection {
       this.#openLink = opener;
       this.#link = this.#open();
     } else {
-      // A Sentinel set's or a Cluster's code, loaded on first use (topology.ts): calls wait for
+      // A Sentinel set's or a Cluster's code, loaded on first use (links.ts): calls wait for
       // the first attempt meanwhile, as they do for the first connection.
       opener.then((open) => {
         this.#openLink = open;
@@ -186,13 +149,12 @@ export class RedisConnection {
     this.#closed = true;
     const link = this.#link;
     if (!link?.isOpen) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.#options.timeoutMs);
-    });
-    const outcome = await Promise.race([link.close().then(() => 'closed' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') link.destroy();
+    const closed = await within(
+      link.close().then(() => true),
+      this.#options.timeoutMs,
+      () => false,
+    );
+    if (!closed) link.destroy();
   }
 
   /**
@@ -201,14 +163,7 @@ export class RedisConnection {
    * they fail at once: waiting is what the disabled offline queue is there to prevent.
    */
   async #current(): Promise<Link> {
-    if (this.#state === 'connecting') {
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#options.timeoutMs);
-      });
-      await Promise.race([this.#firstAttempt, gaveUp]);
-      clearTimeout(timer);
-    }
+    if (this.#state === 'connecting') await within(this.#firstAttempt, this.#options.timeoutMs, () => {});
     if (this.#link === undefined) throw new ClientOfflineError();
     return this.#link;
   }

@@ -1,7 +1,8 @@
 /**
  * The Redis connector: values are plain Redis strings, binary-safe end to end, and the ETag is the
  * lowercase hex SHA-1 of the content, the same digest Lua's `redis.sha1hex` computes, so a script
- * can compare versions inside Redis. Every Redis failure goes through translateRedisError.
+ * can compare versions inside Redis. Every call goes through #send: its deadline, the reconnect
+ * policy (connection.ts) and the translation of its failure (errors.ts), once.
  * Values larger than one chunk are written and read in chunks (large-values.ts), so memory per
  * request is bounded whatever the value size; a body streams into Redis as it arrives, never to
  * disk (the variant's write mode is core's `streaming`), and is visible only once it is whole.
@@ -16,6 +17,7 @@ import {
   type Connector,
   contentEtag,
   type ETag,
+  KeyNamespace,
   KeyNotFoundError,
   type Listing,
   ListingBuilder,
@@ -30,8 +32,6 @@ import {
   type WriteBody,
   type WriteCondition,
 } from '@state-proxy/connector-core';
-import type { Redis } from './commands.js';
-import * as redisCommands from './commands.js';
 import { type ConnectionOptions, RedisConnection } from './connection.js';
 import { translateRedisError } from './errors.js';
 import {
@@ -44,6 +44,7 @@ import {
   transferShare,
   uploadKeyFor,
 } from './large-values.js';
+import { BINARY, type Redis } from './node-redis.js';
 import { confirmReplicated, type ReplicationOptions } from './replication.js';
 import {
   CAS_MISSING,
@@ -56,10 +57,9 @@ import {
   type TooLongToHash,
   UPLOAD_GONE,
 } from './scripts.js';
-import { StorageKeys } from './storage-keys.js';
 
 export interface RedisConnectorOptions extends ConnectionOptions {
-  /** STATE_PREFIX: keys live at `{prefix}:{key}`. */
+  /** STATE_PREFIX: keys live at `{prefix}:{key}` (docs/keys.md#backend-keys), or at `{key}` without one. */
   prefix: string;
   /** Shared with the HTTP layer: chunked transfers take their share of it. */
   memory: MemoryBudget;
@@ -81,13 +81,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class RedisConnector implements Connector {
   readonly #connection: RedisConnection;
-  readonly #keys: StorageKeys;
+  readonly #keys: KeyNamespace;
   readonly #memory: MemoryBudget;
   readonly #replication: ReplicationOptions;
   readonly #bodyIdleTimeoutMs: number;
 
   constructor(options: RedisConnectorOptions) {
-    this.#keys = new StorageKeys(options.prefix);
+    this.#keys = new KeyNamespace(options.prefix, ':');
     this.#connection = new RedisConnection(options);
     this.#memory = options.memory;
     this.#replication = { replicas: options.waitReplicas ?? 0, timeoutMs: options.waitTimeoutMs ?? 1000 };
@@ -98,31 +98,21 @@ export class RedisConnector implements Connector {
     return this.#keys.maxKeyBytes;
   }
 
-  read(key: string): Promise<ReadResult> {
-    return this.#call(async () => {
-      const storageKey = this.#keys.toStorage(key);
-      const small = await this.#readInline(storageKey);
-      if (small === undefined) throw new KeyNotFoundError(key);
-      if ('value' in small)
-        return { body: small.value, length: small.value.length, etag: contentEtag(small.value) };
-      // Large: its length and hash, then streamed in ranges once the budget has room for the
-      // transfer (else 503 before any byte).
-      const stored = await this.#stat(storageKey);
-      if (stored === undefined) throw new KeyNotFoundError(key);
-      const share = await this.#memory.reserve(transferShare(stored.length));
-      const fetchRange = (start: number, end: number) =>
-        this.#call(() =>
-          // A missing key reads as empty: RangeReader reports the value changed.
-          this.#connection.run(storageKey, CHUNK_BYTES, (redis) =>
-            redisCommands.getRange(redis, storageKey, start, end),
-          ),
-        );
-      return {
-        body: new RangeReader(fetchRange, stored.length, stored.etag, share),
-        length: stored.length,
-        etag: stored.etag,
-      };
-    });
+  async read(key: string): Promise<ReadResult> {
+    const storageKey = this.#keys.toBackend(key);
+    const small = await this.#readInline(storageKey);
+    if (small === undefined) throw new KeyNotFoundError(key);
+    if ('value' in small)
+      return { body: small.value, length: small.value.length, etag: contentEtag(small.value) };
+    // Large: its length and hash, then streamed in ranges once the budget has room for the
+    // transfer (else 503 before any byte). A missing key reads as empty: RangeReader reports the
+    // value changed.
+    const stored = await this.#stat(storageKey);
+    if (stored === undefined) throw new KeyNotFoundError(key);
+    const share = await this.#memory.reserve(transferShare(stored.length));
+    const fetchRange = (start: number, end: number) =>
+      this.#send(storageKey, CHUNK_BYTES, (redis) => getRange(redis, storageKey, start, end));
+    return { body: new RangeReader(fetchRange, stored.length, stored.etag, share), ...stored };
   }
 
   /**
@@ -133,31 +123,29 @@ export class RedisConnector implements Connector {
    */
   async #readInline(storageKey: string): Promise<StoredValue | undefined> {
     // One byte more than is read whole: an answer that long means a larger value.
-    const head = await this.#connection.run(storageKey, INLINE_READ_BYTES, (redis) =>
-      redisCommands.getRange(redis, storageKey, 0, INLINE_READ_BYTES),
+    const head = await this.#send(storageKey, INLINE_READ_BYTES, (redis) =>
+      getRange(redis, storageKey, 0, INLINE_READ_BYTES),
     );
     if (head.length > INLINE_READ_BYTES) return { length: head.length };
     if (head.length > 0) return { value: head };
-    return this.#connection.run(storageKey, 0, (redis) => readValue(redis, storageKey, INLINE_READ_BYTES));
+    return this.#send(storageKey, 0, (redis) => readValue(redis, storageKey, INLINE_READ_BYTES));
   }
 
   /**
    * Length and ETag as a read finds them: one GETRANGE (a single command's reply is one version)
    * and the SHA-1 taken here, for a small value; the script, which hashes in Redis, for a large one.
    */
-  stat(key: string): Promise<Stat | undefined> {
-    return this.#call(async () => {
-      const storageKey = this.#keys.toStorage(key);
-      const small = await this.#readInline(storageKey);
-      if (small === undefined) return undefined;
-      if ('value' in small) return { length: small.value.length, etag: contentEtag(small.value) };
-      return await this.#stat(storageKey);
-    });
+  async stat(key: string): Promise<Stat | undefined> {
+    const storageKey = this.#keys.toBackend(key);
+    const small = await this.#readInline(storageKey);
+    if (small === undefined) return undefined;
+    if ('value' in small) return { length: small.value.length, etag: contentEtag(small.value) };
+    return await this.#stat(storageKey);
   }
 
   /** Length and ETag: hashed in one call up to HASHED_WITHIN_BASE_DEADLINE, else in a second, longer one. */
   async #stat(storageKey: string): Promise<Stat | undefined> {
-    const stat = await this.#connection.run(storageKey, 0, (redis) =>
+    const stat = await this.#send(storageKey, 0, (redis) =>
       statValue(redis, storageKey, HASHED_WITHIN_BASE_DEADLINE),
     );
     if (stat === undefined || 'etag' in stat) return stat;
@@ -166,7 +154,7 @@ export class RedisConnector implements Connector {
 
   /** Length and ETag of a value of about `length` bytes, with a deadline sized for hashing it in Redis. */
   async #digest(storageKey: string, length: number): Promise<Stat | undefined> {
-    const stat = await this.#connection.run(storageKey, length, (redis) =>
+    const stat = await this.#send(storageKey, length, (redis) =>
       statValue(redis, storageKey, Number.MAX_SAFE_INTEGER),
     );
     // Hashed whatever its size; only a value deleted meanwhile is undefined.
@@ -185,7 +173,7 @@ export class RedisConnector implements Connector {
     // Waits its turn when the budget is busy (503 after STATE_MEMORY_WAIT_MS): never on disk.
     const share = await this.#memory.reserve(body.length);
     try {
-      // Outside #call: a failure reading the body is the client's, not Redis's.
+      // A failure reading the body is the client's, not Redis's: it is no #send's.
       return await this.#writeWhole(key, await body.buffer(), condition);
     } finally {
       share.release();
@@ -193,30 +181,29 @@ export class RedisConnector implements Connector {
   }
 
   /** One command: SET, SET NX or the compare-and-set script. */
-  #writeWhole(key: string, value: Buffer, condition: WriteCondition | undefined): Promise<{ etag: ETag }> {
-    return this.#call(async () => {
-      const storageKey = this.#keys.toStorage(key);
-      if (condition === undefined) {
-        await this.#connection.run(storageKey, value.length, (redis) =>
-          redisCommands.set(redis, storageKey, value),
-        );
-      } else if (condition.kind === 'absent') {
-        const reply = await this.#connection.run(storageKey, value.length, (redis) =>
-          redisCommands.setIfAbsent(redis, storageKey, value),
-        );
-        if (reply === null) throw new ConflictError(key, 'the key already exists');
-      } else {
-        const etag = expectedEtag(condition.etag);
-        const reply = await this.#runHashing(storageKey, value.length, (redis, hashBytes) =>
-          compareAndSet(redis, storageKey, etag, value, hashBytes),
-        );
-        throwOnConflict(key, reply, condition);
-      }
-      // Not even an await without STATE_REDIS_WAIT_REPLICAS: the common write stays as it was.
-      if (this.#replication.replicas > 0)
-        await confirmReplicated(this.#connection, storageKey, this.#replication);
-      return { etag: contentEtag(value) };
-    });
+  async #writeWhole(
+    key: string,
+    value: Buffer,
+    condition: WriteCondition | undefined,
+  ): Promise<{ etag: ETag }> {
+    const storageKey = this.#keys.toBackend(key);
+    if (condition === undefined) {
+      await this.#send(storageKey, value.length, (redis) => redis.sendCommand(['SET', storageKey, value]));
+    } else if (condition.kind === 'absent') {
+      const reply = await this.#send(storageKey, value.length, (redis) =>
+        redis.sendCommand<string | null>(['SET', storageKey, value, 'NX']),
+      );
+      if (reply === null) throw new ConflictError(key, 'the key already exists');
+    } else {
+      const etag = expectedEtag(condition.etag);
+      const reply = await this.#runHashing(storageKey, value.length, (redis, hashBytes) =>
+        compareAndSet(redis, storageKey, etag, value, hashBytes),
+      );
+      throwOnConflict(key, reply, condition);
+    }
+    // Not even an await without STATE_REDIS_WAIT_REPLICAS: the common write stays as it was.
+    if (this.#replication.replicas > 0) await this.#confirmReplicated(storageKey);
+    return { etag: contentEtag(value) };
   }
 
   /**
@@ -227,7 +214,7 @@ export class RedisConnector implements Connector {
    * should the process die, its TTL does.
    */
   async #writeInChunks(key: string, body: WriteBody, condition?: WriteCondition): Promise<{ etag: ETag }> {
-    const storageKey = this.#keys.toStorage(key);
+    const storageKey = this.#keys.toBackend(key);
     const uploadKey = uploadKeyFor(storageKey);
     const ttlMs = stagingTtlMs(this.#bodyIdleTimeoutMs, this.#connection.deadlineFor(body.length ?? 0));
     const share = await this.#memory.reserve(transferShare(body.length ?? Number.POSITIVE_INFINITY));
@@ -238,30 +225,25 @@ export class RedisConnector implements Connector {
         body.stream(),
         (chunk, offset) => {
           staged = true;
-          return this.#call(() => this.#stage(uploadKey, chunk, offset, ttlMs));
+          return this.#stage(uploadKey, chunk, offset, ttlMs);
         },
         this.#bodyIdleTimeoutMs / 2,
       );
       if (sent.whole) return await this.#writeWhole(key, sent.whole, condition);
-      const reply = await this.#call(() =>
-        this.#runHashing(storageKey, 0, (redis, hashBytes) =>
-          commitUpload(redis, storageKey, uploadKey, conditionArgument(condition), hashBytes),
-        ),
+      const reply = await this.#runHashing(storageKey, 0, (redis, hashBytes) =>
+        commitUpload(redis, storageKey, uploadKey, conditionArgument(condition), hashBytes),
       );
       committed = true; // whatever the answer, the script has removed the staging key
       if (reply === UPLOAD_GONE)
         throw new UnavailableError('the staged body expired in Redis before it was committed');
       throwOnConflict(key, reply, condition);
-      if (this.#replication.replicas > 0)
-        await this.#call(() => confirmReplicated(this.#connection, storageKey, this.#replication));
+      if (this.#replication.replicas > 0) await this.#confirmReplicated(storageKey);
       return { etag: sent.etag };
     } finally {
       share.release();
       // Awaited: a request cut at shutdown still removes its key before the connection closes.
       if (staged && !committed)
-        await this.#connection
-          .run(uploadKey, 0, (redis) => redisCommands.del(redis, uploadKey))
-          .catch(() => {}); // its TTL is the fallback
+        await this.#send(uploadKey, 0, (redis) => redis.sendCommand(['DEL', uploadKey])).catch(() => {}); // its TTL is the fallback
     }
   }
 
@@ -271,14 +253,15 @@ export class RedisConnector implements Connector {
    * commit part of a body.
    */
   async #stage(uploadKey: string, chunk: Buffer, offset: number, ttlMs: number): Promise<void> {
-    await this.#connection.run(uploadKey, chunk.length, async (redis) => {
+    await this.#send(uploadKey, chunk.length, async (redis) => {
       if (offset === 0) {
-        await redisCommands.setExpiring(redis, uploadKey, chunk, ttlMs);
+        await redis.sendCommand(['SET', uploadKey, chunk, 'PX', String(ttlMs)]);
         return;
       }
+      // APPEND answers the new length; PEXPIRE 1 when applied, 0 for a missing key.
       const [length, renewed] = await Promise.all([
-        redisCommands.append(redis, uploadKey, chunk),
-        redisCommands.pexpire(redis, uploadKey, ttlMs),
+        redis.sendCommand<number>(['APPEND', uploadKey, chunk]),
+        redis.sendCommand<number>(['PEXPIRE', uploadKey, String(ttlMs)]),
       ]);
       if (length !== offset + chunk.length || renewed !== 1)
         throw new UnavailableError('the staged body expired in Redis before it was whole');
@@ -296,110 +279,118 @@ export class RedisConnector implements Connector {
     bytes: number,
     script: (redis: Redis, hashBytes: number) => Promise<number | TooLongToHash>,
   ): Promise<number> {
-    const reply = await this.#connection.run(storageKey, bytes, (redis) =>
-      script(redis, HASHED_WITHIN_BASE_DEADLINE),
-    );
+    const reply = await this.#send(storageKey, bytes, (redis) => script(redis, HASHED_WITHIN_BASE_DEADLINE));
     if (typeof reply === 'number') return reply;
     const [storedLength] = reply;
-    return (await this.#connection.run(storageKey, bytes + storedLength, (redis) =>
+    return (await this.#send(storageKey, bytes + storedLength, (redis) =>
       script(redis, Number.MAX_SAFE_INTEGER),
     )) as number; // hashed whatever its length: never TooLongToHash
   }
 
-  delete(key: string): Promise<void> {
-    return this.#call(async () => {
-      const storageKey = this.#keys.toStorage(key);
-      const removed = await this.#connection.run(storageKey, 0, (redis) =>
-        redisCommands.del(redis, storageKey),
-      );
-      if (removed === 0) throw new KeyNotFoundError(key);
-      if (this.#replication.replicas > 0)
-        await confirmReplicated(this.#connection, storageKey, this.#replication);
-    });
+  async delete(key: string): Promise<void> {
+    const storageKey = this.#keys.toBackend(key);
+    const removed = await this.#send(storageKey, 0, (redis) =>
+      redis.sendCommand<number>(['DEL', storageKey]),
+    );
+    if (removed === 0) throw new KeyNotFoundError(key);
+    if (this.#replication.replicas > 0) await this.#confirmReplicated(storageKey);
   }
 
   /**
    * SCAN on every master (one but for a Cluster, where each holds the keys of its slots), merged.
    * A Cluster's masters are scanned one after the other, so that `limit` can end the walk early.
    */
-  list(options: ListOptions): Promise<Listing> {
-    return this.#call(async () => {
-      // Grouped as it is scanned: what the listing holds is its answer, not every key it saw.
-      const listing = new ListingBuilder(options);
-      const pattern = this.#keys.matchPattern(options.prefix);
-      for (const onMaster of await this.#connection.masters()) {
-        let cursor = '0';
-        do {
-          const reply = await onMaster((redis) => redisCommands.scan(redis, cursor, pattern, SCAN_COUNT));
-          cursor = reply.cursor;
-          for (const raw of reply.keys) {
-            const key = this.#mountKey(raw);
-            if (key !== undefined) listing.addKey(key);
-          }
-        } while (cursor !== '0' && !listing.full);
-        if (listing.full) break;
-      }
-      return listing.result();
-    });
+  async list(options: ListOptions): Promise<Listing> {
+    // Grouped as it is scanned: what the listing holds is its answer, not every key it saw.
+    const listing = new ListingBuilder(options);
+    const pattern = `${escapeGlob(this.#keys.toBackend(options.prefix))}*`;
+    for (const onMaster of await this.#masters()) {
+      let cursor = '0';
+      do {
+        // The next cursor ('0' when done) and the key names, as raw bytes.
+        const [next, names] = await onMaster((redis) =>
+          redis.sendCommand<[Buffer, Buffer[]]>(
+            ['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(SCAN_COUNT)],
+            BINARY,
+          ),
+        );
+        cursor = next.toString('latin1');
+        for (const raw of names) {
+          const key = this.#mountKey(raw);
+          if (key !== undefined) listing.addKey(key);
+        }
+      } while (cursor !== '0' && !listing.full);
+      if (listing.full) break;
+    }
+    return listing.result();
   }
 
-  listAttributes(key: string): Promise<string[]> {
-    return this.#call(async () => {
-      const storageKey = this.#keys.toStorage(key);
-      const exists = await this.#connection.run(storageKey, 0, (redis) =>
-        redisCommands.exists(redis, storageKey),
-      );
-      if (exists === 0) throw new KeyNotFoundError(key);
-      return [TTL_ATTRIBUTE];
-    });
+  async listAttributes(key: string): Promise<string[]> {
+    const storageKey = this.#keys.toBackend(key);
+    const exists = await this.#send(storageKey, 0, (redis) =>
+      redis.sendCommand<number>(['EXISTS', storageKey]),
+    );
+    if (exists === 0) throw new KeyNotFoundError(key);
+    return [TTL_ATTRIBUTE];
   }
 
-  getAttribute(key: string, name: string): Promise<string> {
-    return this.#call(async () => {
-      if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
-      const storageKey = this.#keys.toStorage(key);
-      const ttl = await this.#connection.run(storageKey, 0, (redis) => redisCommands.ttl(redis, storageKey));
-      if (ttl === -2) throw new KeyNotFoundError(key); // -2: no such key; -1: no expiry
-      return String(ttl);
-    });
+  async getAttribute(key: string, name: string): Promise<string> {
+    if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
+    const storageKey = this.#keys.toBackend(key);
+    const ttl = await this.#send(storageKey, 0, (redis) => redis.sendCommand<number>(['TTL', storageKey]));
+    if (ttl === -2) throw new KeyNotFoundError(key); // -2: no such key; -1: no expiry
+    return String(ttl);
   }
 
-  setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult> {
-    return this.#call(async () => {
-      if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
-      const seconds = parseTtlSeconds(value);
-      // As Redis does: a TTL of 0 or less deletes the key (EXPIRE still answers 1).
-      const storageKey = this.#keys.toStorage(key);
-      const applied = await this.#connection.run(storageKey, 0, (redis) =>
-        redisCommands.expire(redis, storageKey, seconds),
-      );
-      if (applied === 0) throw new KeyNotFoundError(key);
-      if (this.#replication.replicas > 0)
-        await confirmReplicated(this.#connection, storageKey, this.#replication);
-      return seconds <= 0 ? { deleted: true } : {};
-    });
+  async setAttribute(key: string, name: string, value: string): Promise<AttributeWriteResult> {
+    if (name !== TTL_ATTRIBUTE) throw new UnsupportedAttributeError(name);
+    const seconds = parseTtlSeconds(value);
+    // As Redis does: a TTL of 0 or less deletes the key (EXPIRE still answers 1; 0 for a missing key).
+    const storageKey = this.#keys.toBackend(key);
+    const applied = await this.#send(storageKey, 0, (redis) =>
+      redis.sendCommand<number>(['EXPIRE', storageKey, String(seconds)]),
+    );
+    if (applied === 0) throw new KeyNotFoundError(key);
+    if (this.#replication.replicas > 0) await this.#confirmReplicated(storageKey);
+    return seconds <= 0 ? { deleted: true } : {};
   }
 
   /** Every master answers (a Cluster with a master down cannot serve the keys of its slots). */
-  checkReady(): Promise<void> {
-    return this.#call(async () => {
-      const masters = await this.#connection.masters();
-      await Promise.all(masters.map((onMaster) => onMaster((redis) => redisCommands.ping(redis))));
-    });
+  async checkReady(): Promise<void> {
+    const masters = await this.#masters();
+    await Promise.all(masters.map((onMaster) => onMaster((redis) => redis.sendCommand(['PING']))));
   }
 
   async close(): Promise<void> {
     await this.#connection.close();
   }
 
-  /** Runs one operation with every failure translated to a typed error, in one place. */
-  async #call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw translateRedisError(error, this.#connection.lastError);
-    }
+  /**
+   * One call about `storageKey` carrying `bytes` (0 for small ones): within its deadline, on a link
+   * the reconnect policy keeps (connection.ts), any failure translated to a typed error (errors.ts).
+   */
+  #send<T>(storageKey: string, bytes: number, call: (redis: Redis) => Promise<T>): Promise<T> {
+    return this.#connection.run(storageKey, bytes, call).catch(this.#translate);
   }
+
+  /** Every master (one but for a Cluster), each a runner of calls as #send is for a key (SCAN, PING). */
+  async #masters(): Promise<Array<<T>(call: (redis: Redis) => Promise<T>) => Promise<T>>> {
+    const masters = await this.#connection.masters().catch(this.#translate);
+    return masters.map(
+      (onMaster) =>
+        <T>(call: (redis: Redis) => Promise<T>) =>
+          onMaster(call).catch(this.#translate),
+    );
+  }
+
+  /** STATE_REDIS_WAIT_REPLICAS: the write confirmed by that many replicas (replication.ts), or 503. */
+  #confirmReplicated(storageKey: string): Promise<void> {
+    return confirmReplicated(this.#connection, storageKey, this.#replication).catch(this.#translate);
+  }
+
+  readonly #translate = (error: unknown): never => {
+    throw translateRedisError(error, this.#connection.lastError);
+  };
 
   /**
    * A SCAN result as a mount key; undefined for names the protocol could not have written
@@ -412,7 +403,7 @@ export class RedisConnector implements Connector {
     } catch {
       return undefined;
     }
-    const key = this.#keys.fromStorage(name);
+    const key = this.#keys.fromBackend(name);
     if (key === undefined) return undefined;
     try {
       return validateKey(key, this.#keys.maxKeyBytes);
@@ -420,6 +411,16 @@ export class RedisConnector implements Connector {
       return undefined;
     }
   }
+}
+
+/** GETRANGE: bytes start..end inclusive; empty past the end or for a missing key. */
+function getRange(redis: Redis, key: string, start: number, end: number): Promise<Buffer> {
+  return redis.sendCommand(['GETRANGE', key, String(start), String(end)], BINARY);
+}
+
+/** Escapes Redis glob characters (`* ? [ ] \`) for SCAN MATCH, so a prefix like `a[1]` matches only itself. */
+export function escapeGlob(literal: string): string {
+  return literal.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /** Our ETags are lowercase hex; a client may send them in any case. */

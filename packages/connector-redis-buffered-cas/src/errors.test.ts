@@ -11,8 +11,7 @@ import {
 } from '@redis/client';
 import { ConflictError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError } from './connection.js';
-import { translateRedisError } from './errors.js';
+import { DeadlineExceededError, translateRedisError } from './errors.js';
 import { ReplicationShortfallError } from './replication.js';
 
 function errno(code: string): Error {

@@ -1,6 +1,8 @@
 /**
  * The one place where node-redis failures become core's typed errors, so an outage is always
- * 503/504 and never a 500. Messages from Redis and sockets never contain the URL's password.
+ * 503/504 and never a 500; and the tests that tell a refusal (credentials, certificates) from an
+ * outage, which the connection's state follows too. Messages from Redis and sockets never contain
+ * the URL's password.
  */
 
 import {
@@ -11,7 +13,6 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@state-proxy/connector-core';
-import { certificateProblem, DeadlineExceededError, isDeniedReply } from './connection.js';
 import {
   ClientClosedError,
   ClientOfflineError,
@@ -24,6 +25,42 @@ import {
   SocketTimeoutError,
 } from './node-redis.js';
 import { ReplicationShortfallError } from './replication.js';
+
+/** Reply prefixes that mean Redis refuses us: wrong credentials or missing ACL permissions. */
+const DENIED_REPLIES = ['NOAUTH', 'WRONGPASS', 'NOPERM'];
+
+/** Whether `error` is Redis refusing us (to a command, or to the connection's handshake). */
+export function isDeniedReply(error: unknown): boolean {
+  return error instanceof ErrorReply && DENIED_REPLIES.includes(error.message.split(' ', 1)[0] ?? '');
+}
+
+/**
+ * A TLS handshake that failed over certificates: `untrusted` when we refuse the server's (not
+ * signed by a CA we trust, REDIS_TLS_CA_FILE; expired; made for another host name than the one we
+ * dialled), `refused` when the server refuses ours (none given, or not of a CA it trusts: mutual
+ * TLS, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE). Retrying cannot help until someone changes a
+ * certificate or a setting, so it is logged as such, not as an outage.
+ */
+export function certificateProblem(error: unknown): 'untrusted' | 'refused' | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (SERVER_REFUSED_OUR_CERTIFICATE.test(code)) return 'refused';
+  if (WE_REFUSED_ITS_CERTIFICATE.test(code)) return 'untrusted';
+  return undefined;
+}
+
+/** OpenSSL alerts from a server that wants a (valid) client certificate. */
+const SERVER_REFUSED_OUR_CERTIFICATE =
+  /^ERR_SSL_.*_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
+/** Node's verification failures: SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID... */
+const WE_REFUSED_ITS_CERTIFICATE =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|(?!ERR_).*(CERT|UNABLE_TO_|SELF_SIGNED).*)$/;
+
+/** A call that Redis did not answer within its deadline. */
+export class DeadlineExceededError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`Redis did not answer within ${deadlineMs} ms`);
+  }
+}
 
 /** Reply prefixes that mean "this server cannot serve right now"; retrying later may work. */
 const UNAVAILABLE_REPLIES = [
@@ -38,7 +75,7 @@ const UNAVAILABLE_REPLIES = [
   'NOREPLICAS',
 ];
 
-/** What to check when a TLS handshake failed over a certificate (connection.ts certificateProblem). */
+/** What to check when a TLS handshake failed over a certificate (see certificateProblem). */
 const CERTIFICATE_MESSAGES = {
   untrusted: (error: Error) =>
     `Redis is not connected: its TLS certificate is not trusted (${error.message}): check REDIS_TLS_CA_FILE and the host names in REDIS_URL`,
@@ -78,12 +115,8 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
     // Offline because the server refused our handshake: retrying cannot help until the
     // credentials or the server's ACL change, so this is no outage.
     if (lastConnectionError !== undefined && isDeniedReply(lastConnectionError)) {
-      return new PermissionDeniedError(
-        `Redis denied access when connecting: ${lastConnectionError.message}`,
-        {
-          cause: lastConnectionError,
-        },
-      );
+      const message = `Redis denied access when connecting: ${lastConnectionError.message}`;
+      return new PermissionDeniedError(message, { cause: lastConnectionError });
     }
     const certificate = certificateProblem(lastConnectionError);
     if (certificate !== undefined) {
@@ -108,12 +141,8 @@ export function translateRedisError(error: unknown, lastConnectionError?: Error)
 
 function translateReply(reply: Error): ConnectorError {
   const word = reply.message.split(' ', 1)[0] ?? '';
-  if (UNAVAILABLE_REPLIES.includes(word)) {
+  if (UNAVAILABLE_REPLIES.includes(word) || reply.message.startsWith('ERR max number of clients reached'))
     return new UnavailableError(`Redis cannot serve: ${reply.message}`, { cause: reply });
-  }
-  if (reply.message.startsWith('ERR max number of clients reached')) {
-    return new UnavailableError(`Redis cannot serve: ${reply.message}`, { cause: reply });
-  }
   if (isDeniedReply(reply)) {
     return new PermissionDeniedError(`Redis denied access: ${reply.message}`, { cause: reply });
   }

@@ -2,7 +2,7 @@
 import { ConnectorClient, type SpawnedConnector } from '@state-proxy/connector-core/testing';
 import { type RedisBackend, redisBackend } from '@state-proxy/test-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeGlob } from './storage-keys.js';
+import { escapeGlob } from './connector.js';
 import { directRedis, startRedisConnector, uniquePrefix } from './testing/helpers.js';
 
 let redis: RedisBackend;

@@ -11,8 +11,8 @@
  * rather than sending it on a fresh connection, where it would confirm nothing.
  */
 
-import { type Redis, wait } from './commands.js';
 import type { RedisConnection } from './connection.js';
+import type { Redis } from './node-redis.js';
 
 /** Fewer replicas than asked confirmed a write in time (or WAIT itself failed). */
 export class ReplicationShortfallError extends Error {
@@ -78,7 +78,7 @@ async function waitInTurn(redis: Redis, replicas: number, timeoutMs: number): Pr
   try {
     await previous;
     if (Date.now() < state.shortUntil) return state.shortCount;
-    const confirmed = await wait(redis, replicas, timeoutMs);
+    const confirmed = await redis.sendCommand<number>(['WAIT', String(replicas), String(timeoutMs)]);
     if (confirmed < replicas) {
       state.shortUntil = Date.now() + timeoutMs;
       state.shortCount = confirmed;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RedisArgument } from '@redis/client';
-import { BINARY, type Redis } from './commands.js';
+import { BINARY, type Redis } from './node-redis.js';
 
 interface LuaScript {
   source: string;

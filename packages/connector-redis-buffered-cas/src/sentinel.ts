@@ -1,6 +1,6 @@
 /**
  * A Sentinel set (redis-sentinel://, rediss-sentinel://): the sentinels say where the master of
- * the URL's #name is, and the link connects there; loaded only for such URLs (topology.ts).
+ * the URL's #name is, and the link connects there; loaded only for such URLs (links.ts).
  *
  * One loop, until the link is closed: ask the sentinels (in turn, the last one that answered
  * first) for the master's address; connect to it and check with ROLE that it is a master; serve;
@@ -15,13 +15,17 @@
  * already tells us everything we act on.
  */
 import { EventEmitter } from 'node:events';
-import type { Redis } from './commands.js';
-import { clientSettings, type Link, type LinkOptions, RetryPause, reconnectDelay } from './link.js';
-import { ClientOfflineError, ErrorReply, RedisClient } from './node-redis.js';
+import {
+  clientSettings,
+  type Link,
+  type LinkOptions,
+  OFFLINE,
+  RetryPause,
+  reconnectDelay,
+  within,
+} from './links.js';
+import { ErrorReply, type Redis, RedisClient } from './node-redis.js';
 import type { Address, Credentials } from './redis-url.js';
-
-/** What a call gets while no master is connected: an offline connection (503). */
-const OFFLINE: Redis = { sendCommand: () => Promise.reject(new ClientOfflineError()) };
 
 const hostPort = ({ host, port }: Address) => `${host}:${port}`;
 
@@ -197,11 +201,7 @@ class SentinelLink extends EventEmitter implements Link {
   /** `work`, failed after the base timeout: a server that accepts and never answers would hold it. */
   #bounded<T>(work: Promise<T>): Promise<T> {
     const ms = this.#options.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+    return within(work, ms, () => Promise.reject(new Error(`no answer within ${ms} ms`)));
   }
 }
 

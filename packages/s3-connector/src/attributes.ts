@@ -23,11 +23,11 @@ const WRITABLE = new Set(['content_type']);
 
 type Head = HeadObjectCommandOutput;
 const readers: Record<string, (ctx: WriteContext, key: string, head: Head) => string | Promise<string>> = {
-  url: (ctx, key) => ctx.paths.url(key),
+  url: (ctx, key) => `s3://${ctx.settings.bucket}/${ctx.keys.toBackend(key)}`,
   presigned_url: (ctx, key) =>
     getSignedUrl(
       ctx.client,
-      new GetObjectCommand({ Bucket: ctx.paths.bucket, Key: ctx.paths.objectKey(key) }),
+      new GetObjectCommand({ Bucket: ctx.settings.bucket, Key: ctx.keys.toBackend(key) }),
       {
         expiresIn: ctx.settings.presignTtlSeconds,
       },
@@ -41,7 +41,7 @@ const readers: Record<string, (ctx: WriteContext, key: string, head: Head) => st
 };
 
 async function existing(ctx: WriteContext, key: string): Promise<Head> {
-  const head = await headObject(ctx.client, ctx.paths, key);
+  const head = await headObject(ctx, key);
   if (head === undefined) throw new KeyNotFoundError(key);
   return head;
 }
@@ -98,14 +98,14 @@ async function replaceContentType(
   head: Head,
   contentType: string,
 ): Promise<ETag> {
-  const objectKey = ctx.paths.objectKey(key);
+  const objectKey = ctx.keys.toBackend(key);
   const etag = unquoteEtag(head.ETag);
   try {
     const result = await ctx.client.send(
       new CopyObjectCommand({
-        Bucket: ctx.paths.bucket,
+        Bucket: ctx.settings.bucket,
         Key: objectKey,
-        CopySource: `${ctx.paths.bucket}/${objectKey.split('/').map(encodeURIComponent).join('/')}`,
+        CopySource: `${ctx.settings.bucket}/${objectKey.split('/').map(encodeURIComponent).join('/')}`,
         ...(etag ? { CopySourceIfMatch: head.ETag } : {}),
         MetadataDirective: 'REPLACE',
         ContentType: contentType,
@@ -123,7 +123,7 @@ async function replaceContentType(
   } catch (error) {
     throw (
       (await conflictOf(error, key, { kind: 'match', etag: etag ?? '' }, async () =>
-        unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+        unquoteEtag((await headObject(ctx, key))?.ETag),
       )) ?? error
     );
   }

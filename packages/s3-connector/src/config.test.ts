@@ -1,7 +1,6 @@
 import { ConfigError } from '@state-proxy/connector-core';
 import { describe, expect, it } from 'vitest';
 import { describeBackend, readS3Settings } from './config.js';
-import { S3Paths } from './paths.js';
 
 describe('readS3Settings', () => {
   it('needs STATE_BUCKET, with one clear line', () => {
@@ -66,22 +65,5 @@ describe('readS3Settings', () => {
     ).toThrow(
       new ConfigError("AWS_ENDPOINT_URL must be an http:// or https:// URL, got 'ftp://u:***@minio:9000'"),
     );
-  });
-});
-
-describe('S3Paths', () => {
-  it('maps keys under the prefix, trimmed of trailing slashes', () => {
-    const paths = new S3Paths('b', 'models/v2/');
-    expect(paths.objectKey('a/b.txt')).toBe('models/v2/a/b.txt');
-    expect(paths.objectKey('')).toBe('models/v2/');
-    expect(paths.mountKey('models/v2/a')).toBe('a');
-    expect(paths.mountKey('models/v22/a')).toBeUndefined();
-    expect(paths.url('a')).toBe('s3://b/models/v2/a');
-  });
-
-  it('uses the key itself without a prefix', () => {
-    const paths = new S3Paths('b', '');
-    expect(paths.objectKey('a')).toBe('a');
-    expect(paths.mountKey('a')).toBe('a');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The Connector over S3, shared by the three S3 variants; they differ only in their write mode
  * (and in their consistency, which core applies from their declaration). Follow a key: HTTP route → this class →
- * paths.ts (object key) → one S3 call → errors.ts on failure.
+ * the object key (core's KeyNamespace) → one S3 call → errors.ts on failure.
  */
 import type { Readable } from 'node:stream';
 import {
@@ -16,6 +16,7 @@ import {
   type ConnectorError,
   countTransferred,
   type ETag,
+  KeyNamespace,
   KeyNotFoundError,
   LengthMismatchError,
   type Listing,
@@ -36,7 +37,6 @@ import { isUnexplainedDenial, translateS3Error } from './errors.js';
 import { unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import { listObjects } from './list.js';
-import { S3Paths } from './paths.js';
 import { createS3Client } from './s3-client.js';
 import { putBuffered, putStreaming, type WriteContext } from './writes.js';
 
@@ -56,18 +56,19 @@ export class S3Connector implements Connector {
     client: S3Client = createS3Client(settings),
   ) {
     this.#writeMode = writeMode;
-    this.#ctx = { client, settings, memory, paths: new S3Paths(settings.bucket, settings.prefix) };
+    // The prefix comes trimmed of its trailing slashes (readS3Settings): no double slash in object keys.
+    this.#ctx = { client, settings, memory, keys: new KeyNamespace(settings.prefix, '/') };
   }
 
   get maxKeyBytes(): number {
-    return this.#ctx.paths.maxKeyBytes;
+    return this.#ctx.keys.maxKeyBytes;
   }
 
   read(key: string): Promise<ReadResult> {
     return this.#call(key, async () => {
-      const { client, paths } = this.#ctx;
+      const { client, settings, keys } = this.#ctx;
       const result = await client.send(
-        new GetObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }),
+        new GetObjectCommand({ Bucket: settings.bucket, Key: keys.toBackend(key) }),
       );
       // In Node the SDK's body is the IncomingMessage itself: streamed to the socket as it arrives.
       const body = result.Body as Readable;
@@ -96,7 +97,7 @@ export class S3Connector implements Connector {
 
   stat(key: string): Promise<Stat | undefined> {
     return this.#call(key, async () => {
-      const head = await headObject(this.#ctx.client, this.#ctx.paths, key);
+      const head = await headObject(this.#ctx, key);
       return head && { length: head.ContentLength ?? 0, etag: unquoteEtag(head.ETag) ?? '' };
     });
   }
@@ -112,14 +113,14 @@ export class S3Connector implements Connector {
   /** S3's DeleteObject succeeds on a missing key; the protocol wants 404, hence the HEAD first. */
   delete(key: string): Promise<void> {
     return this.#call(key, async () => {
-      const { client, paths } = this.#ctx;
-      if ((await headObject(client, paths, key)) === undefined) throw new KeyNotFoundError(key);
-      await client.send(new DeleteObjectCommand({ Bucket: paths.bucket, Key: paths.objectKey(key) }));
+      const { client, settings, keys } = this.#ctx;
+      if ((await headObject(this.#ctx, key)) === undefined) throw new KeyNotFoundError(key);
+      await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: keys.toBackend(key) }));
     });
   }
 
   list(options: ListOptions): Promise<Listing> {
-    return this.#call(options.prefix, () => listObjects(this.#ctx.client, this.#ctx.paths, options));
+    return this.#call(options.prefix, () => listObjects(this.#ctx, options));
   }
 
   listAttributes(key: string): Promise<string[]> {
@@ -153,11 +154,11 @@ export class S3Connector implements Connector {
 
   async checkReady(): Promise<void> {
     try {
-      await this.#ctx.client.send(new HeadBucketCommand({ Bucket: this.#ctx.paths.bucket }));
+      await this.#ctx.client.send(new HeadBucketCommand({ Bucket: this.#ctx.settings.bucket }));
     } catch (error) {
       // HeadBucket has no body, so a missing bucket is a bare 404: say what it is.
       const translated = translateS3Error(error, '');
-      if (translated instanceof KeyNotFoundError) throw bucketMissing(this.#ctx.paths.bucket);
+      if (translated instanceof KeyNotFoundError) throw bucketMissing(this.#ctx.settings.bucket);
       if (isUnexplainedDenial(error)) throw await this.#whyDenied(translated);
       throw translated;
     }
@@ -168,9 +169,9 @@ export class S3Connector implements Connector {
    * a one-key listing (the same s3:ListBucket permission) gets an answer with the error code.
    */
   async #whyDenied(bare: ConnectorError): Promise<ConnectorError> {
-    const { client, paths } = this.#ctx;
+    const { client, settings, keys } = this.#ctx;
     try {
-      await client.send(new ListObjectsV2Command({ Bucket: paths.bucket, Prefix: paths.root, MaxKeys: 1 }));
+      await client.send(new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: keys.root, MaxKeys: 1 }));
     } catch (error) {
       const translated = translateS3Error(error, '');
       if (translated instanceof PermissionDeniedError) return translated;

@@ -3,7 +3,6 @@ export { describeBackend, type IfMatchFormat, readS3Settings, type S3Settings } 
 export { S3Connector, type WriteMode } from './connector.js';
 export { translateS3Error } from './errors.js';
 export { conditionParams, formatIfMatch, unquoteEtag } from './etags.js';
-export { S3Paths } from './paths.js';
 export { createS3Client } from './s3-client.js';
 export { createS3Connector } from './variant.js';
 export { MAX_PUT_BYTES } from './writes.js';

@@ -9,6 +9,7 @@ import {
   ConnectorError,
   type ETag,
   GiB,
+  type KeyNamespace,
   type MemoryBudget,
   MiB,
   TooLargeError,
@@ -20,7 +21,6 @@ import type { S3Settings } from './config.js';
 import { conditionParams, unquoteEtag } from './etags.js';
 import { headObject } from './head.js';
 import { streamToS3 } from './multipart.js';
-import type { S3Paths } from './paths.js';
 
 /** The largest single PutObject S3 accepts. */
 export const MAX_PUT_BYTES = 5 * GiB;
@@ -29,7 +29,8 @@ const BUFFER_PUT_BYTES = 8 * MiB;
 
 export interface WriteContext {
   client: S3Client;
-  paths: S3Paths;
+  /** Where the mount's keys live in the bucket: `{STATE_PREFIX}/{key}`, or `{key}` without a prefix. */
+  keys: KeyNamespace;
   settings: S3Settings;
   /** Shared with the HTTP layer: a body read whole or a part buffer holds its share of it. */
   memory: MemoryBudget;
@@ -76,8 +77,8 @@ export async function putStreaming(
   return await guarded(ctx, key, condition, tracked, async () => {
     const etag = await streamToS3(tracked.stream, {
       client: ctx.client,
-      bucket: ctx.paths.bucket,
-      objectKey: ctx.paths.objectKey(key),
+      bucket: ctx.settings.bucket,
+      objectKey: ctx.keys.toBackend(key),
       partSize: ctx.settings.partSizeBytes,
       queueSize: ctx.settings.queueSize,
       memory: ctx.memory,
@@ -126,8 +127,8 @@ function putStream(
 
 function baseParams(ctx: WriteContext, key: string, condition: WriteCondition | undefined) {
   return {
-    Bucket: ctx.paths.bucket,
-    Key: ctx.paths.objectKey(key),
+    Bucket: ctx.settings.bucket,
+    Key: ctx.keys.toBackend(key),
     ...conditionParams(condition, ctx.settings.ifMatchFormat),
   };
 }
@@ -153,14 +154,14 @@ async function guarded(
     if (condition === undefined) throw error;
     throw (
       (await conflictOf(error, key, condition, async () =>
-        unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag),
+        unquoteEtag((await headObject(ctx, key))?.ETag),
       )) ?? error
     );
   }
   if (etag === undefined) {
     // Not atomic with the write; LWW-only path in practice (multipart on RadosGW).
     // See docs/s3-compatibility.md#empty-etag-from-completemultipartupload.
-    etag = unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag);
+    etag = unquoteEtag((await headObject(ctx, key))?.ETag);
   }
   if (etag === undefined)
     throw new ConnectorError('internal_error', 'S3 returned no ETag for the written object');
@@ -172,7 +173,7 @@ async function guarded(
  * the completing request; this only avoids uploading gigabytes that would then be refused.
  */
 async function failEarly(ctx: WriteContext, key: string, condition: WriteCondition): Promise<void> {
-  const current = unquoteEtag((await headObject(ctx.client, ctx.paths, key))?.ETag);
+  const current = unquoteEtag((await headObject(ctx, key))?.ETag);
   const holds = condition.kind === 'absent' ? current === undefined : current === condition.etag;
   if (!holds) throw new ConflictError(key);
 }

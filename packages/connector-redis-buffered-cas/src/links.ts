@@ -1,11 +1,16 @@
 /**
- * A link: the connection to one Redis deployment, whatever its topology (standalone.ts, sentinel.ts,
- * cluster.ts), as RedisConnection (connection.ts) drives it. And the node-redis client settings every
- * topology shares, so that each behaves alike when Redis is slow, down or refusing us.
+ * The links to Redis: a link is the connection to one deployment, whatever its topology, as
+ * RedisConnection (connection.ts) drives it. One server's (StandaloneLink, here: node-redis's bare
+ * client itself) is at hand; a Sentinel set's (sentinel.ts) and a Cluster's (cluster.ts, with
+ * node-redis's RedisCluster behind it) are loaded only for their URLs, so a standalone connector
+ * neither loads nor builds any of them (a sidecar's start-up and memory are measured, in a 64 MiB
+ * container). And what every link shares, so that each behaves alike when Redis is slow, down or
+ * refusing us: the client settings and the backoff between attempts.
  */
-import type { Redis } from './commands.js';
+import type { RedisFunctions, RedisModules, RedisScripts, RespVersions, TypeMapping } from '@redis/client';
 import type { RedisTarget } from './config.js';
-import type { Address } from './redis-url.js';
+import { ClientOfflineError, type Redis, RedisClient } from './node-redis.js';
+import type { Address, RedisEndpoint } from './redis-url.js';
 
 /**
  * Emits like node-redis's RedisClient: 'error' for each failed attempt or lost connection (a link
@@ -42,6 +47,18 @@ export interface LinkOptions {
 }
 
 export type OpenLink = (options: LinkOptions) => Link;
+
+/** What a call gets while a link has no server to send it to: an offline connection (503). */
+export const OFFLINE: Redis = { sendCommand: () => Promise.reject(new ClientOfflineError()) };
+
+/** `work`, or `late()` once `ms` have passed without it settling: one timer, cleared either way. */
+export function within<T>(work: Promise<T>, ms: number, late: () => T | Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+}
 
 /** Exponential backoff with jitter from 50 ms, capped; never gives up. */
 export function reconnectDelay(retries: number, maxDelayMs: number): number {
@@ -91,4 +108,40 @@ export function clientSettings(options: LinkOptions, address?: Address) {
       reconnectStrategy: (retries: number) => reconnectDelay(retries, options.reconnectMaxDelayMs),
     },
   };
+}
+
+/** How a link to `endpoint` is opened: at once for one server, once its module is loaded for the others. */
+export function openerFor(endpoint: RedisEndpoint): OpenLink | Promise<OpenLink> {
+  switch (endpoint.kind) {
+    case 'standalone':
+      return openStandalone;
+    case 'sentinel':
+      return import('./sentinel.js').then((module) => module.openSentinel);
+    case 'cluster':
+      return import('./cluster.js').then((module) => module.openCluster);
+  }
+}
+
+class StandaloneLink
+  extends RedisClient<RedisModules, RedisFunctions, RedisScripts, RespVersions, TypeMapping>
+  implements Link
+{
+  forKey(): Redis {
+    return this;
+  }
+
+  async connectionFor(): Promise<Redis> {
+    return this;
+  }
+
+  masters(): Redis[] {
+    return [this];
+  }
+}
+
+/** One server (redis://, rediss://): the URL carries the host, port, credentials, database and TLS. */
+function openStandalone(options: LinkOptions): Link {
+  const { endpoint } = options.target;
+  if (endpoint.kind !== 'standalone') throw new Error(`not a standalone endpoint: ${endpoint.kind}`);
+  return new StandaloneLink({ url: endpoint.url, ...clientSettings(options) });
 }
