@@ -3,7 +3,7 @@
  * connectors read (STATE_BUCKET, STATE_PREFIX, AWS_ENDPOINT_URL, AWS_REGION, the SDK's own
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, STATE_BACKEND_TIMEOUT_MS, STATE_BACKEND_MAX_ATTEMPTS,
  * STATE_BACKEND_MAX_SOCKETS, same defaults) and builds its client with the options of
- * packages/s3-connector/src/client.ts, so the difference to a connector is the connector's own code.
+ * packages/s3-connector/src/s3-client.ts, so the difference to a connector is the connector's own code.
  * Keys are `<prefix>/<key>`. GET → GetObject (streamed to the reply), PUT → PutObject of the
  * buffered body, HEAD → HeadObject, LIST → ListObjectsV2 with the delimiter.
  */
