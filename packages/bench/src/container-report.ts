@@ -118,8 +118,8 @@ function ratioTable(r: ContainerResults): string[] {
           const verdict =
             failed.length > 0
               ? failed.join(', ')
-              : ratio === undefined
-                ? ''
+              : ratio === undefined || p.seconds < 1 || other!.seconds < 1
+                ? 'too short to tell'
                 : ratio >= THRASH_RATIO
                   ? 'ok'
                   : 'THRASHES';
