@@ -1,5 +1,5 @@
 /**
- * `node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--cache cold|warm] [--quick]`:
+ * `node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--cache cold|warm] [--image NAME] [--quick]`:
  * the variant's image (scripts/build-images --local) in the container engine, as image-test runs
  * it, at the memory limit of its pod spec and at four times it, from a cold and a warm page cache:
  * the floors' and the connector's idle memory, then load phases up to the largest body, from the
@@ -26,7 +26,8 @@ import { describeMachine } from './results.js';
 
 const name = (v: Variant) => v.declaration.name;
 const USAGE =
-  'usage: node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--cache cold|warm] [--quick]\n' +
+  'usage: node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--cache cold|warm]\n' +
+  '         [--image NAME] [--quick]\n' +
   `  variants: ${SHIPPED_VARIANTS.map(name).join(', ')}`;
 const MiB = 1024 * 1024;
 
@@ -37,6 +38,8 @@ interface Args {
   limitMiB: number;
   largeCapMiB: number;
   caches: Cache[];
+  /** Default: the one scripts/build-images --local makes; e.g. VERSION=bench's, which no one else rebuilds. */
+  image?: string;
   quick: boolean;
 }
 
@@ -62,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     };
     if (flag === '--quick') args.quick = true;
     else if (flag === '--limit-mib') args.limitMiB = number();
+    else if (flag === '--image' && rest[i + 1]) args.image = rest[++i];
     else if (flag === '--large-cap-mib') args.largeCapMiB = number();
     else if (flag === '--cache' && (rest[i + 1] === 'cold' || rest[i + 1] === 'warm'))
       args.caches = [rest[++i] as Cache];
@@ -119,7 +123,7 @@ async function main(): Promise<number> {
 }
 
 async function measure(args: Args, engine: 'docker' | 'podman', backends: Backends): Promise<number> {
-  const image = imageName(engine, name(args.variant));
+  const image = args.image ?? imageName(engine, name(args.variant));
   const client = await getContainerRuntimeClient();
   const info = await client.image.inspect(ImageName.fromString(image)).catch(() => undefined);
   if (!info) {
