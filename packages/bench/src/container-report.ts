@@ -1,17 +1,25 @@
 /** The container scenario's results (the JSON file) and their text rendering (stdout). */
 import type { OutcomeCounts } from './outcomes.js';
+import type { Machine } from './results.js';
 import { fmt, fmtRate, renderTable } from './table.js';
 
-export interface ProcessFigures {
-  /** spawn() to the first 200 on /healthz. */
+export type Cache = 'cold' | 'warm';
+/** The connector, and in the same image: a bare node:http server, the backend's floor behind hono. */
+export const SERVERS = ['connector', 'node floor', 'framework floor'] as const;
+export type ServerName = (typeof SERVERS)[number];
+
+export interface ServerIdle {
+  /** The engine's start to the first 200 on /healthz. */
   startupMs: number;
-  /** Working set 2 s after it started serving, and its anonymous part. */
-  idleWorkingSetMiB: number;
-  idleAnonMiB: number;
-  /** Page faults read from disk until then (start-up included). */
+  /** How much of the image's node and /app files was in the page cache right before the start. */
+  cachedAtStartMiB?: number;
+  /** 2 s after it serves, from its cgroup. */
+  workingSetMiB: number;
+  anonMiB: number;
+  fileMiB: number;
+  mappedFileMiB: number;
   majorFaults: number;
   limitHits: number;
-  oomKills: number;
 }
 
 /** OOM-killed, exited otherwise, alive but not answering /healthz, requests failed, or fine. */
@@ -23,48 +31,61 @@ export interface PhaseResult extends OutcomeCounts {
   /** Operations answered as expected. */
   ops: number;
   opsPerSec: number;
+  /** Page cache included: at the limit, the kernel reclaims (limit hits may not count it). */
+  peakUsageMiB: number;
   peakWorkingSetMiB: number;
   peakAnonMiB: number;
-  /** Page faults read from disk during the phase: many, and the process is thrashing. */
-  majorFaults: number;
   samples: number;
   maxSampleGapMs: number;
   /** During this phase (deltas of the cgroup's counters). */
+  majorFaults: number;
   limitHits: number;
   oomKills: number;
-  /** Whether the connector was still running at the end of the phase. */
+  /** The engine's inspect says the container was OOM-killed. */
+  oomKilled: boolean;
   alive: boolean;
-  /** ... and answered /healthz within 10 s (else it is killed and started again, as a liveness probe would). */
+  /** ... and answered /healthz within 10 s (else it is stopped and started again, as a liveness probe would). */
   responsive: boolean;
-  exitStatus?: string;
-  /** The connector's last output, when it died. */
+  /** How the container ended, when it did in this phase, its last output, and its restart. */
+  exitCode?: number;
   outputTail?: string;
-  /** Start-up of the connector started again after it died in this phase. */
   restartMs?: number;
   verdict: Verdict;
 }
 
+export interface RunResult {
+  cache: Cache;
+  limitMiB: number;
+  cgroupVersion?: 1 | 2;
+  servers: Partial<Record<ServerName, ServerIdle>>;
+  phases: PhaseResult[];
+  /** The connector's working set 2 s after the last phase. */
+  idleAfterLoadMiB?: number;
+}
+
 export interface ContainerResults {
   date: string;
+  machine: Machine;
   variant: string;
-  limitMiB: number;
-  cgroup: { version: 1 | 2; dir: string };
-  nodeOptions: string;
-  node: string;
-  /** The readahead of the disk the cold copies were on; the host's, for comparison. */
-  binaryDisk: { readaheadKb: number | undefined; loopDevice: boolean; hostReadaheadKb: number | undefined };
-  s3Kind: string;
+  image: string;
+  imageId: string;
+  /** Whether the image's bundle is this checkout's (else it was built from other sources). */
+  imageBundleIsCheckout?: boolean;
+  engine: string;
+  /** The image's NODE_OPTIONS and MALLOC_* (its own settings are the ones measured). */
+  imageEnv: string[];
+  /** Cold runs need the image's files; `problem` says why they could not be had. */
+  pageCache: { files: number; sizeMiB: number; readaheadKb?: number } | { problem: string };
   quick: boolean;
   largeBytes: number[];
-  floor?: ProcessFigures;
-  connector?: ProcessFigures & { idleAfterLoadMiB?: number };
-  phases: PhaseResult[];
-  /** Errors that stopped a part of the run (a connector that would not start...). */
+  runs: RunResult[];
+  /** Errors that stopped a part of the run (a server that would not start...). */
   failures: string[];
 }
 
 export function exitCodeOf(results: ContainerResults): number {
-  return results.failures.length > 0 || results.phases.some((p) => p.verdict !== 'ok') ? 1 : 0;
+  const notOk = results.runs.some((run) => run.phases.some((p) => p.verdict !== 'ok'));
+  return results.failures.length > 0 || notOk ? 1 : 0;
 }
 
 const problems = (p: PhaseResult) =>
@@ -72,83 +93,132 @@ const problems = (p: PhaseResult) =>
     .map(([label, count]) => `${label} ×${count}`)
     .join(', ');
 
-export function renderContainerReport(r: ContainerResults): string {
-  const lines = [
-    `# container scenario: ${r.variant}, memory limit ${r.limitMiB} MiB (cgroup v${r.cgroup.version}), ` +
-      `node ${r.node}, NODE_OPTIONS="${r.nodeOptions}"${r.quick ? ', --quick' : ''}`,
-    `node binary and bundle: cold copies on ${r.binaryDisk.loopDevice ? 'a loop device' : 'the host disk'} with ` +
-      `read_ahead_kb ${r.binaryDisk.readaheadKb ?? '?'} (host disk: ${r.binaryDisk.hostReadaheadKb ?? '?'})`,
-    '',
-  ];
-  const processRow = (label: string, f: ProcessFigures | undefined) => [
-    label,
-    fmt(f?.startupMs),
-    fmt(f?.idleWorkingSetMiB, 1),
-    fmt(f?.idleAnonMiB, 1),
-    f?.majorFaults,
-    f?.limitHits,
-    f?.oomKills,
-  ];
-  const rows = [processRow('floor (bare node:http)', r.floor), processRow('connector', r.connector)];
-  if (r.floor && r.connector) {
-    const ws = fmt(r.connector.idleWorkingSetMiB - r.floor.idleWorkingSetMiB, 1);
-    rows.push(['difference', undefined, ws, fmt(r.connector.idleAnonMiB - r.floor.idleAnonMiB, 1)]);
-  }
-  const processHeaders = ['process', 'start-up ms', 'idle WS MiB', 'idle anon MiB', 'major faults'];
-  lines.push(renderTable([...processHeaders, 'limit hits', 'OOM kills'], rows));
-  if (r.connector?.idleAfterLoadMiB !== undefined)
-    lines.push(
-      '',
-      `connector working set 2 s after the last phase: ${fmt(r.connector.idleAfterLoadMiB, 1)} MiB`,
+/** A run's phases beside the run at four times its limit: the throughput ratio says whether it thrashes. */
+const THRASH_RATIO = 0.8;
+
+function ratioTable(r: ContainerResults): string[] {
+  const lines: string[] = [];
+  for (const cache of ['cold', 'warm'] as const) {
+    const [low, high] = [...r.runs.filter((run) => run.cache === cache)].sort(
+      (a, b) => a.limitMiB - b.limitMiB,
     );
-  const phaseHeaders = ['phase', 's', 'ops', 'ops/s', '503', 'failed', 'peak WS MiB', 'peak anon MiB'];
-  if (r.phases.length > 0)
+    if (!low || !high) continue;
     lines.push(
       '',
+      `## ${cache}: throughput at ${low.limitMiB} MiB ÷ at ${high.limitMiB} MiB (≥ ${THRASH_RATIO}: does not thrash)`,
       renderTable(
-        [...phaseHeaders, 'major faults', 'limit hits', 'OOM', 'alive', 'verdict', 'not as expected'],
-        r.phases.map((p) => [
+        ['phase', `ops/s ${low.limitMiB}`, `ops/s ${high.limitMiB}`, 'ratio', ''],
+        low.phases.map((p) => {
+          const other = high.phases.find((q) => q.name === p.name);
+          const ratio = other && other.opsPerSec > 0 ? p.opsPerSec / other.opsPerSec : undefined;
+          // A phase that failed at either limit says so: its throughput is not the point then.
+          const failed = [p, other]
+            .filter((q) => q && q.verdict !== 'ok')
+            .map((q) => `${q!.verdict} at ${q === p ? low.limitMiB : high.limitMiB}`);
+          const verdict =
+            failed.length > 0
+              ? failed.join(', ')
+              : ratio === undefined || p.seconds < 1 || other!.seconds < 1
+                ? 'too short to tell'
+                : ratio >= THRASH_RATIO
+                  ? 'ok'
+                  : 'THRASHES';
+          return [p.name, fmtRate(p.opsPerSec), fmtRate(other?.opsPerSec), fmt(ratio, 2), verdict];
+        }),
+      ),
+    );
+  }
+  return lines;
+}
+
+const IDLE_HEADERS =
+  'cache|limit MiB|server|start ms|cached MiB|WS MiB|anon MiB|file MiB|mapped MiB|major faults|limit hits'.split(
+    '|',
+  );
+const PHASE_HEADERS =
+  'phase|s|ops|ops/s|503|failed|peak usage MiB|peak WS MiB|peak anon MiB|major faults|limit hits|OOM|verdict|not as expected'.split(
+    '|',
+  );
+
+export function renderContainerReport(r: ContainerResults): string {
+  const cache =
+    'problem' in r.pageCache
+      ? `cold page cache impossible here (${r.pageCache.problem}): warm only`
+      : `node and /app: ${r.pageCache.files} files, ${fmt(r.pageCache.sizeMiB, 1)} MiB, read_ahead_kb ${r.pageCache.readaheadKb ?? '?'}`;
+  const lines = [
+    `# container scenario: ${r.variant}, ${r.image} (${r.imageId.slice(0, 12)}) in ${r.engine}, cgroup v${r.runs[0]?.cgroupVersion ?? '?'}${r.quick ? ', --quick' : ''}`,
+    `image env: ${r.imageEnv.join(' ')}`,
+    cache,
+    `load average ${r.machine.loadAverage.start} at the start, ${r.machine.loadAverage.end ?? '?'} at the end, ${r.machine.cpus} cores`,
+  ];
+  if (r.imageBundleIsCheckout === false)
+    lines.push("NOTE: the image's /app/main.cjs is not this checkout's bundle (built from other sources)");
+  lines.push(
+    '',
+    '## idle, 2 s after serving',
+    renderTable(
+      IDLE_HEADERS,
+      r.runs.flatMap((run) =>
+        SERVERS.map((name) => {
+          const s = run.servers[name];
+          return [
+            run.cache,
+            run.limitMiB,
+            name,
+            fmt(s?.startupMs),
+            fmt(s?.cachedAtStartMiB, 1),
+            fmt(s?.workingSetMiB, 1),
+            fmt(s?.anonMiB, 1),
+            fmt(s?.fileMiB, 1),
+            fmt(s?.mappedFileMiB, 1),
+            s?.majorFaults,
+            s?.limitHits,
+          ];
+        }),
+      ),
+    ),
+    "cached: the image's node and /app files in the page cache just before the start; WS: working set (usage − inactive file, " +
+      "as the kubelet counts it); anon: its anonymous part; file: page cache charged to the container; mapped: the part mapped (node's code)",
+  );
+  for (const run of r.runs) {
+    lines.push(
+      '',
+      `## phases, ${run.cache}, ${run.limitMiB} MiB` +
+        (run.idleAfterLoadMiB === undefined
+          ? ''
+          : ` (working set 2 s after the last: ${fmt(run.idleAfterLoadMiB, 1)} MiB)`),
+      renderTable(
+        PHASE_HEADERS,
+        run.phases.map((p) => [
           p.name,
           fmt(p.seconds, 1),
           p.ops,
           fmtRate(p.opsPerSec),
           p.unavailable,
           p.failures,
+          fmt(p.peakUsageMiB, 1),
           fmt(p.peakWorkingSetMiB, 1),
           fmt(p.peakAnonMiB, 1),
           p.majorFaults,
           p.limitHits,
-          p.oomKills,
-          p.responsive ? 'yes' : p.alive ? 'HUNG' : 'NO',
+          p.oomKilled || p.oomKills > 0 ? 'yes' : '',
           p.verdict,
           problems(p),
         ]),
       ),
-      '',
-      'WS: working set (usage − inactive file, as the kubelet counts it); anon: its anonymous part; ' +
-        'major faults: pages read back from disk (thousands: thrashing on file pages, e.g. node itself)',
     );
-  const oom = r.phases.filter((p) => p.verdict === 'OOM');
-  const hung = r.phases.filter((p) => p.verdict === 'HUNG');
-  if (hung.length > 0)
-    lines.push(
-      '',
-      `HUNG: the connector stopped answering /healthz after ${hung.map((p) => p.name).join(', ')}, killed and restarted for the next phase`,
-    );
-  if (oom.length > 0)
-    lines.push(
-      '',
-      `OOM: the connector was OOM-killed in ${oom.map((p) => p.name).join(', ')}, restarted for the next phase`,
-    );
-  for (const p of r.phases.filter((p) => p.firstFailure !== undefined))
-    lines.push(`first failure in ${p.name}: ${p.firstFailure}`);
-  for (const p of r.phases.filter((p) => p.firstUnavailable !== undefined))
-    lines.push(`first 503 in ${p.name}: ${p.firstUnavailable}`);
-  for (const p of r.phases.filter((p) => p.exitStatus !== undefined || p.restartMs !== undefined)) {
-    const how = p.exitStatus === undefined ? 'killed (not answering /healthz)' : `ended (${p.exitStatus})`;
-    const restart = p.restartMs === undefined ? ', not restarted' : `, restarted in ${fmt(p.restartMs)} ms`;
-    lines.push(`${p.name}: connector ${how}${restart}`);
+    for (const p of run.phases) {
+      if (p.firstFailure !== undefined) lines.push(`first failure in ${p.name}: ${p.firstFailure}`);
+      if (p.firstUnavailable !== undefined) lines.push(`first 503 in ${p.name}: ${p.firstUnavailable}`);
+      if (p.exitCode !== undefined || p.restartMs !== undefined) {
+        const how = p.exitCode === undefined ? 'stopped (not answering /healthz)' : `exited ${p.exitCode}`;
+        const restart =
+          p.restartMs === undefined ? ', not restarted' : `, restarted in ${fmt(p.restartMs)} ms`;
+        lines.push(`${p.name}: the container ${how}${p.oomKilled ? ' (OOM-killed)' : ''}${restart}`);
+      }
+    }
   }
+  lines.push(...ratioTable(r));
   for (const failure of r.failures) lines.push(`FAILED: ${failure}`);
   lines.push('', exitCodeOf(r) === 0 ? 'verdict: ok' : 'verdict: NOT OK (exit code 1)');
   return lines.join('\n');

@@ -1,37 +1,35 @@
 /**
- * `node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--quick]`:
- * one connector as it runs in a fresh Kubernetes container: a memory cgroup with the limit, the
- * node binary's pages charged to it, the image's NODE_OPTIONS, then load phases up to the largest
- * body, watching the working set and OOM kills. Needs root and a memory cgroup (v1 or v2).
- * Table on stdout, progress on stderr, bench-results/container-<variant>-<date>.json; exit 1
- * when the connector was OOM-killed, died, or a request failed. See packages/bench/README.md.
+ * `node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--cache cold|warm] [--image NAME] [--quick]`:
+ * the variant's image (scripts/build-images --local) in the container engine, as image-test runs
+ * it, at the memory limit of its pod spec and at four times it, from a cold and a warm page cache:
+ * the floors' and the connector's idle memory, then load phases up to the largest body, from the
+ * container's own cgroup. Needs the engine (Docker, or podman as root). Tables on stdout,
+ * progress on stderr, bench-results/container-<variant>-<date>.json; exit 1 when a phase is not
+ * ok or a part failed, 2 without an engine or for bad arguments. See packages/bench/README.md.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { acquireBackends } from './backends.js';
-import { cgroupVersion } from './cgroup.js';
+import { fileURLToPath } from 'node:url';
+import { engineProblem, imageName, startEngine } from '@state-proxy/image-test/engine';
+import { SHIPPED_VARIANTS, type Variant } from '@state-proxy/variants';
+import { getContainerRuntimeClient, ImageName } from 'testcontainers';
+import { acquireBackends, type Backends } from './backends.js';
 import { stopOnSignals, track } from './cleanup.js';
-import { type ContainerResults, exitCodeOf, renderContainerReport } from './container-report.js';
-import { runContainer } from './container-run.js';
-import { createLoopDisk, type LoopDisk, readaheadKbOf } from './loop-disk.js';
+import { type Cache, type ContainerResults, exitCodeOf, renderContainerReport } from './container-report.js';
+import { measureRun } from './container-run.js';
+import { imageFiles, readaheadKbOf, sameBundle } from './page-cache.js';
 import { repoRoot } from './paths.js';
-import { imageNodeOptions, VARIANTS, type Variant } from './variants.js';
+import { describeMachine } from './results.js';
 
-/** One sidecar in its container: the Cluster variant's memory is the same process's. */
-const CONTAINED = VARIANTS.filter((v) => v.topology === undefined);
-
+const name = (v: Variant) => v.declaration.name;
 const USAGE =
-  'usage: node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N]\n' +
-  '         [--readahead-kb N|host] [--quick]\n' +
-  `  variants: ${CONTAINED.map((v) => v.name).join(', ')}`;
+  'usage: node packages/bench/dist/container.js <variant> [--limit-mib N] [--large-cap-mib N] [--cache cold|warm]\n' +
+  '         [--image NAME] [--quick]\n' +
+  `  variants: ${SHIPPED_VARIANTS.map(name).join(', ')}`;
 const MiB = 1024 * 1024;
-/** Largest single PUT+GET by default: the variant's max body size, capped (S3's is 5 GiB). */
-const DEFAULT_LARGE_CAP_MIB = { redis: 512, s3: 256 };
-/** That of cloud block devices, where a Kubernetes node keeps its images (see loop-disk.ts). */
-const DEFAULT_READAHEAD_KB = 128;
-/** Two copies of node (~120 MiB each) and a bundle. */
-const LOOP_DISK_MIB = 400;
 
 const progress = (line: string) => process.stderr.write(`container: ${line}\n`);
 
@@ -39,20 +37,22 @@ interface Args {
   variant: Variant;
   limitMiB: number;
   largeCapMiB: number;
-  /** undefined: copy to the host's temp dir as it is. */
-  readaheadKb: number | undefined;
+  caches: Cache[];
+  /** Default: the one scripts/build-images --local makes; e.g. VERSION=bench's, which no one else rebuilds. */
+  image?: string;
   quick: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const [name, ...rest] = argv;
-  const variant = CONTAINED.find((v) => v.name === name);
-  if (!variant) throw new Error(name ? `unknown variant '${name}'\n${USAGE}` : USAGE);
+  const [wanted, ...rest] = argv;
+  const variant = SHIPPED_VARIANTS.find((v) => name(v) === wanted);
+  if (!variant) throw new Error(wanted ? `unknown variant '${wanted}'\n${USAGE}` : USAGE);
   const args: Args = {
     variant,
-    limitMiB: variant.rssLimitMiB,
-    largeCapMiB: DEFAULT_LARGE_CAP_MIB[variant.backend],
-    readaheadKb: DEFAULT_READAHEAD_KB,
+    limitMiB: variant.memoryLimitMiB!,
+    // The largest single PUT+GET: the variant's max body size, capped (S3's is 5 GiB).
+    largeCapMiB: variant.backend === 'redis' ? 512 : 256,
+    caches: ['cold', 'warm'],
     quick: false,
   };
   for (let i = 0; i < rest.length; i++) {
@@ -65,11 +65,10 @@ function parseArgs(argv: string[]): Args {
     };
     if (flag === '--quick') args.quick = true;
     else if (flag === '--limit-mib') args.limitMiB = number();
+    else if (flag === '--image' && rest[i + 1]) args.image = rest[++i];
     else if (flag === '--large-cap-mib') args.largeCapMiB = number();
-    else if (flag === '--readahead-kb' && rest[i + 1] === 'host') {
-      args.readaheadKb = undefined;
-      i++;
-    } else if (flag === '--readahead-kb') args.readaheadKb = number();
+    else if (flag === '--cache' && (rest[i + 1] === 'cold' || rest[i + 1] === 'warm'))
+      args.caches = [rest[++i] as Cache];
     else throw new Error(`unknown argument '${flag}'\n${USAGE}`);
   }
   return args;
@@ -77,7 +76,8 @@ function parseArgs(argv: string[]): Args {
 
 /** 64 MiB and the variant's max body size (capped), each once. */
 function largeSizes(variant: Variant, capMiB: number): number[] {
-  const max = Math.min(variant.maxBodyMiB ?? Number.POSITIVE_INFINITY, capMiB);
+  const maxBytes = variant.declaration.defaultMaxBodyBytes;
+  const max = Math.min(maxBytes === undefined ? Number.POSITIVE_INFINITY : maxBytes / MiB, capMiB);
   return [...new Set([Math.min(64, max), max])].map((mib) => mib * MiB);
 }
 
@@ -89,60 +89,81 @@ async function main(): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
-  const version = cgroupVersion();
-  if (version === undefined || process.getuid?.() !== 0) {
-    process.stderr.write('container: needs root and a memory cgroup (v1 /sys/fs/cgroup/memory, or v2)\n');
+  const problem = engineProblem();
+  if (problem) {
+    process.stderr.write(`container: needs a container engine: ${problem}\n`);
     return 2;
   }
+  // testcontainers reads DOCKER_HOST once, at its first use, and test-backends would use it first
+  // (to choose where the backends run): the backends come from its runner, in a parent process.
+  if (!process.env.TEST_REDIS_URL || !process.env.TEST_S3_ENDPOINT) {
+    const cli = fileURLToPath(new URL('../../test-backends/dist/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'run', '--', process.execPath, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+    });
+    return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  }
   stopOnSignals();
-  const workDir = await mkdtemp(join(tmpdir(), 'state-proxy-container-'));
-  let disk: LoopDisk | undefined;
-  // One stop for both, in order: the disk must be unmounted before its mount point goes.
-  const removeDirs = async () => {
-    await disk?.remove();
-    await rm(workDir, { recursive: true, force: true });
-  };
-  const untrackDirs = track(removeDirs);
-  let results: ContainerResults;
+  const engine = await startEngine();
+  const untrackEngine = track(() => engine.stop());
+  Object.assign(process.env, engine.env);
   try {
-    if (args.readaheadKb !== undefined) disk = await createLoopDisk(workDir, LOOP_DISK_MIB, args.readaheadKb);
     const backends = await acquireBackends();
     const untrackBackends = track(() => backends.release());
-    results = {
-      date: new Date().toISOString(),
-      variant: args.variant.name,
-      limitMiB: args.limitMiB,
-      cgroup: { version, dir: '' },
-      nodeOptions: imageNodeOptions(args.variant.backend),
-      node: process.version,
-      binaryDisk: {
-        readaheadKb: args.readaheadKb ?? readaheadKbOf(workDir),
-        loopDevice: disk !== undefined,
-        hostReadaheadKb: readaheadKbOf(workDir),
-      },
-      s3Kind: backends.s3.kind,
-      quick: args.quick,
-      largeBytes: largeSizes(args.variant, args.largeCapMiB),
-      phases: [],
-      failures: [],
-    };
-    const settings = {
-      ...args,
-      largeBytes: results.largeBytes,
-      nodeOptions: results.nodeOptions,
-      workDir,
-      binaryDir: disk?.dir ?? workDir,
-    };
     try {
-      await runContainer(settings, backends, results, progress);
+      return await measure(args, engine.kind, backends);
     } finally {
       untrackBackends();
       await backends.release();
     }
   } finally {
-    untrackDirs();
-    await removeDirs();
+    untrackEngine();
+    await engine.stop();
   }
+}
+
+async function measure(args: Args, engine: 'docker' | 'podman', backends: Backends): Promise<number> {
+  const image = args.image ?? imageName(engine, name(args.variant));
+  const client = await getContainerRuntimeClient();
+  const info = await client.image.inspect(ImageName.fromString(image)).catch(() => undefined);
+  if (!info) {
+    process.stderr.write(`container: no image ${image} in ${engine}: scripts/build-images --local\n`);
+    return 2;
+  }
+  const found = imageFiles(info);
+  const files = 'files' in found ? found.files : undefined;
+  if ('problem' in found && args.caches.includes('cold')) {
+    progress(`cold page cache impossible here: ${found.problem}; warm only`);
+    args.caches = ['warm'];
+  }
+  const results: ContainerResults = {
+    date: new Date().toISOString(),
+    machine: describeMachine(backends.s3.kind),
+    variant: name(args.variant),
+    image,
+    imageId: info.Id.replace(/^sha256:/, ''),
+    engine,
+    imageEnv: (info.Config.Env ?? []).filter((e) => /^(NODE_OPTIONS|MALLOC_)/.test(e)),
+    pageCache:
+      'problem' in found
+        ? { problem: found.problem }
+        : {
+            files: found.files.length,
+            sizeMiB: found.files.reduce((sum, f) => sum + statSync(f).size, 0) / MiB,
+            readaheadKb: readaheadKbOf(found.files[0]!),
+          },
+    quick: args.quick,
+    largeBytes: largeSizes(args.variant, args.largeCapMiB),
+    runs: [],
+    failures: [],
+  };
+  if (files) results.imageBundleIsCheckout = sameBundle(files, args.variant.entry);
+  for (const cache of args.caches)
+    for (const limitMiB of [args.limitMiB, 4 * args.limitMiB]) {
+      const settings = { ...args, image, cache, limitMiB, largeBytes: results.largeBytes, imageFiles: files };
+      results.runs.push(await measureRun(settings, backends, results.failures, progress));
+    }
+  results.machine.loadAverage.end = Number(loadavg()[0]!.toFixed(2));
   console.log(renderContainerReport(results));
   const dir = join(repoRoot, 'bench-results');
   await mkdir(dir, { recursive: true });

@@ -1,8 +1,8 @@
 /**
  * Reads a V8 .cpuprofile (node --cpu-prof) of a connector bundle and tells where the time went:
- * self time per function, inclusive time per function, and self time per module. The bundles
- * have no source maps, but esbuild (unminified) marks each bundled module with a `// path` comment
- * line, so a frame's line number in dist/main.cjs maps back to its package or source file.
+ * self and inclusive time per function. Not per module: the bundles have no source map and no
+ * module markers (whitespace is minified), but function names are kept, and a frame's line in
+ * the bundle is shown with it.
  */
 import { readFileSync } from 'node:fs';
 
@@ -37,40 +37,6 @@ export interface ProfileSummary {
   gcMs: number;
   selfByFunction: Row[];
   inclusiveByFunction: Row[];
-  selfByModule: Row[];
-}
-
-/** Line (1-based) → module marker of an unminified esbuild bundle, sorted by line. */
-export function moduleMarkers(bundleSource: string): { line: number; module: string }[] {
-  const markers: { line: number; module: string }[] = [];
-  bundleSource.split('\n').forEach((text, index) => {
-    const match = /^\/\/ (\S+\.(?:ts|js|mjs|cjs|json))$/.exec(text);
-    if (match) markers.push({ line: index + 1, module: shortModule(match[1]!) });
-  });
-  return markers;
-}
-
-/** `../../node_modules/.pnpm/x@1/node_modules/@scope/name/dist/a.js` → `@scope/name`; others as is. */
-export function shortModule(path: string): string {
-  const inModules = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(path);
-  if (inModules) return inModules[1]!;
-  const sibling = /^\.\.\/([^/]+)\/dist\//.exec(path);
-  if (sibling) return sibling[1]!;
-  return `variant ${path}`;
-}
-
-function moduleAt(markers: { line: number; module: string }[], line: number): string {
-  let low = 0;
-  let high = markers.length - 1;
-  let found = 'bundle';
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (markers[mid]!.line <= line) {
-      found = markers[mid]!.module;
-      low = mid + 1;
-    } else high = mid - 1;
-  }
-  return found;
 }
 
 /** A time window on the monotonic clock (µs), e.g. one load phase, leaving start-up out. */
@@ -82,19 +48,17 @@ export interface Window {
 export function analyzeProfile(
   profile: CpuProfile,
   bundleUrlEnd: string,
-  bundleSource: string,
   window?: Window,
   top = 25,
 ): ProfileSummary {
-  const markers = moduleMarkers(bundleSource);
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
     byId.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
-  const moduleOf = (frame: CallFrame) => {
-    if (frame.url.endsWith(bundleUrlEnd)) return moduleAt(markers, frame.lineNumber + 1);
+  const sourceOf = (frame: CallFrame) => {
+    if (frame.url.endsWith(bundleUrlEnd)) return 'bundle';
     if (frame.url.startsWith('node:'))
       return frame.url
         .replace(/^node:(internal\/)?/, 'node:')
@@ -104,11 +68,10 @@ export function analyzeProfile(
     return frame.url || '(native/vm)';
   };
   const functionKey = (frame: CallFrame) =>
-    `${frame.functionName || '(anonymous)'}  [${moduleOf(frame)}${frame.url ? `:${frame.lineNumber + 1}` : ''}]`;
+    `${frame.functionName || '(anonymous)'}  [${sourceOf(frame)}${frame.url ? `:${frame.lineNumber + 1}` : ''}]`;
 
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
-  const selfModule = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
   let totalMs = 0;
   let idleMs = 0;
@@ -128,7 +91,6 @@ export function analyzeProfile(
     }
     if (name === '(garbage collector)') gcMs += ms;
     add(self, functionKey(node.callFrame), ms);
-    add(selfModule, name.startsWith('(') ? name : moduleOf(node.callFrame), ms);
     const seen = new Set<string>();
     for (let up: number | undefined = id; up !== undefined; up = parent.get(up)) {
       const frame = byId.get(up)!.callFrame;
@@ -152,7 +114,6 @@ export function analyzeProfile(
     gcMs,
     selfByFunction: rows(self),
     inclusiveByFunction: rows(inclusive),
-    selfByModule: rows(selfModule),
   };
 }
 

@@ -8,7 +8,7 @@ export const bundleOf = (variant: string): string =>
   fileURLToPath(new URL(`../../connector-${variant}/dist/main.cjs`, import.meta.url));
 
 /** The floor servers of this package (src/floors/<name>.ts). */
-export type FloorName = 'redis' | 'redis-hono' | 's3';
+export type FloorName = 'redis' | 'redis-hono' | 's3' | 's3-hono';
 
 /** A floor server's bundle, `dist/floors/<name>.cjs`. */
 export const floorBundle = (name: FloorName): string =>

@@ -2,13 +2,13 @@
  * `pnpm --filter @state-proxy/bench profile <variant> [GET|PUT|both] [keepalive|newconn] [seconds] [bytes]`:
  * a CPU profile of one connector process (node --cpu-prof) under load: 1 KiB objects at
  * concurrency 16 by default (objects over 1 MiB: concurrency 4, as in the benchmark),
- * then where its CPU went (self and inclusive time per function, self time per module).
+ * then where its CPU went (self and inclusive time per function).
  * The profile is written when the connector exits after SIGTERM; the .cpuprofile file is kept
  * (path printed) for Chrome DevTools or speedscope.
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SpawnedConnector, spawnConnector } from '@state-proxy/connector-core/testing';
@@ -77,7 +77,6 @@ try {
   const file = (await readdir(profileDir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${profileDir}`);
   const profile = readProfile(join(profileDir, file));
-  const source = await readFile(variant.entry, 'utf8');
   const table = (rows: Row[]) =>
     renderTable(
       ['ms', '% busy', 'where'],
@@ -92,16 +91,13 @@ try {
   ];
   console.log(`CPU profile of ${variant.name}: ${join(profileDir, file)}`);
   for (const [title, window] of sections) {
-    const summary = analyzeProfile(profile, 'dist/main.cjs', source, window);
+    const summary = analyzeProfile(profile, 'dist/main.cjs', window);
     const busy = summary.totalMs - summary.idleMs;
     console.log(
       [
         '',
         `# ${title}`,
         `sampled ${summary.totalMs.toFixed(0)} ms: busy ${busy.toFixed(0)} ms (${((busy / summary.totalMs) * 100).toFixed(0)}%), idle ${summary.idleMs.toFixed(0)} ms, GC ${summary.gcMs.toFixed(0)} ms`,
-        '',
-        '## self time by module',
-        table(summary.selfByModule),
         '',
         '## self time by function',
         table(summary.selfByFunction),

@@ -1,15 +1,11 @@
 /**
  * Start-up time: from spawn() to the first 200 on /healthz, polling the socket every 2 ms, as a
- * pod's readiness would see it. Not spawnConnector (it waits for the log line first, adding
- * stdout parsing to what we measure). Runs in rounds over all servers; the median is the figure.
+ * pod's readiness would see it. Runs in rounds over all servers; the median is the figure.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnConnector } from '@state-proxy/connector-core/testing';
 import type { Backends } from './backends.js';
-import { isStopping, track } from './cleanup.js';
+import { isStopping } from './cleanup.js';
 import { median } from './stats.js';
 import type { Variant } from './variants.js';
 
@@ -30,54 +26,17 @@ export interface StartupResult {
 
 /** The start-up target: spawn to the first served request, median of the runs. */
 const TARGET_MS = 150;
-const GIVE_UP_MS = 15_000;
-
-/** The status of GET /healthz on `socketPath`, 0 while nothing listens there. */
-export function healthz(socketPath: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/healthz', method: 'GET', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0)); // ENOENT/ECONNREFUSED: not listening yet
-    req.end();
-  });
-}
 
 async function once(variant: Startable, env: Record<string, string>): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-startup-'));
-  const socketPath = join(dir, 'c.sock');
   const start = performance.now();
-  const child = spawn(process.execPath, [variant.entry], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn', CONNECTOR_SOCKET: socketPath },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const started = await spawnConnector({
+    entry: variant.entry,
+    env: { ...env, LOG_LEVEL: 'warn' },
+    pollMs: 2,
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const untrack = track(stop);
-  try {
-    while ((await healthz(socketPath)) !== 200) {
-      if (child.exitCode !== null)
-        throw new Error(`${variant.name} exited with ${child.exitCode} before serving: ${stderr.trim()}`);
-      if (performance.now() - start > GIVE_UP_MS)
-        throw new Error(`${variant.name} did not serve within ${GIVE_UP_MS} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    return performance.now() - start;
-  } finally {
-    untrack();
-    await stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+  const ms = performance.now() - start;
+  await started.stop();
+  return ms;
 }
 
 async function bareNode(): Promise<number> {

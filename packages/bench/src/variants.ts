@@ -5,9 +5,12 @@
  * the same bundle with a redis-cluster:// URL, against node-redis's cluster client), so that its
  * GET/PUT figures stand beside each other in one report.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SHIPPED_VARIANTS, variantEnv } from '@state-proxy/variants';
 import type { Backends } from './backends.js';
 import { compileCacheOf } from './compile-cache.js';
+import { repoRoot } from './paths.js';
 import { type KvTarget, redisClusterTarget, redisTarget, s3Target } from './targets.js';
 
 export type VariantName = string;
@@ -45,7 +48,7 @@ function benchVariant(v: (typeof SHIPPED_VARIANTS)[number]): Variant {
     maxBodyMiB: limit === undefined ? undefined : limit / (1024 * 1024),
     targetRatio: backend === 'redis' ? 0.5 : 0.8,
     entry,
-    env: (backends, prefix) => withImageEnv(backend, entry, variantEnv(v, backends, prefix)),
+    env: (backends, prefix) => withImageEnv(declaration.name, entry, variantEnv(v, backends, prefix)),
     direct:
       backend === 'redis'
         ? (backends, prefix) => redisTarget(backends.redis.url, (key) => `${prefix}:${key}`)
@@ -66,56 +69,56 @@ function redisClusterVariant(redis: Variant): Variant {
     name: 'redis-buffered-cas-cluster',
     topology: 'cluster',
     env: (backends, prefix) =>
-      withImageEnv('redis', redis.entry, { REDIS_URL: clusterOf(backends).url, STATE_PREFIX: prefix }),
+      withImageEnv(redis.name, redis.entry, { REDIS_URL: clusterOf(backends).url, STATE_PREFIX: prefix }),
     direct: (backends, prefix) => redisClusterTarget(clusterOf(backends).seeds, (key) => `${prefix}:${key}`),
   };
 }
 
 /**
- * The old-space cap the images give each backend's variants (images/docker-bake.hcl,
- * NODE_OLD_SPACE_MIB): what their live heap needs under load with room to spare, and no more,
- * since V8 lets garbage fill the old space up to its cap before it collects it.
+ * The Node and glibc malloc settings an image gives its variant: the `ENV` of images/Dockerfile
+ * for NODE_OPTIONS and MALLOC_*, its `${ARG}`s from the variant's bake target (NODE_OLD_SPACE_MIB)
+ * or the ARG defaults. Read from those files, so the bench's processes run as the images do.
  */
-const IMAGE_OLD_SPACE_MIB = { redis: 20, s3: 32 } as const;
-
-/**
- * Node flags for a connector process of `backend`. By default the ones its image ships
- * (images/Dockerfile NODE_OPTIONS), so the figures are those of the sidecar as deployed;
- * BENCH_CONNECTOR_NODE_OPTIONS overrides them (empty: Node's defaults).
- */
-export function imageNodeOptions(backend: Variant['backend']): string {
-  return (
-    process.env.BENCH_CONNECTOR_NODE_OPTIONS ??
-    `--max-semi-space-size=1 --max-old-space-size=${IMAGE_OLD_SPACE_MIB[backend]}`
-  );
+export function imageEnv(variant: string): Record<string, string> {
+  const cached = imageEnvs.get(variant);
+  if (cached) return cached;
+  // Comments out, continuation lines joined: one instruction per line.
+  const dockerfile = readFileSync(join(repoRoot, 'images/Dockerfile'), 'utf8')
+    .replace(/^\s*#.*\n/gm, '')
+    .replace(/\\\n/g, ' ');
+  const bake = readFileSync(join(repoRoot, 'images/docker-bake.hcl'), 'utf8');
+  const target = new RegExp(`^target "${variant}" \\{[^}]*?^\\s*args\\s*=\\s*\\{([^}]*)\\}`, 'm').exec(bake);
+  const args = new Map<string, string>([
+    ...[...dockerfile.matchAll(/^ARG (\w+)=(\S*)$/gm)].map(([, name, value]) => [name!, value!] as const),
+    ...[...(target?.[1] ?? '').matchAll(/(\w+)\s*=\s*"([^"]*)"/g)].map(
+      ([, name, value]) => [name!, value!] as const,
+    ),
+  ]);
+  const env: Record<string, string> = {};
+  for (const [line] of dockerfile.matchAll(/^ENV .*$/gm))
+    for (const [, name, quoted, bare] of line.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g))
+      if (name === 'NODE_OPTIONS' || name!.startsWith('MALLOC_'))
+        env[name!] = (quoted ?? bare!).replace(/\$\{(\w+)\}/g, (_, arg: string) => {
+          const value = args.get(arg);
+          if (value === undefined) throw new Error(`images/Dockerfile: no value for \${${arg}}`);
+          return value;
+        });
+  imageEnvs.set(variant, env);
+  return env;
 }
+const imageEnvs = new Map<string, Record<string, string>>();
 
-/** What the reports say about the connectors' Node flags. */
-export const connectorNodeOptions =
-  process.env.BENCH_CONNECTOR_NODE_OPTIONS ??
-  `as the images: Redis ${imageNodeOptions('redis')}, S3 ${imageNodeOptions('s3')}`;
-
-/**
- * The glibc malloc settings the images set (images/Dockerfile), for every process of the bench
- * that stands for one in an image (connectors and floors): large buffers mapped and unmapped
- * directly instead of staying in fragmented arenas, and few arenas.
- */
-export const IMAGE_MALLOC_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '131072',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-};
+/** BENCH_CONNECTOR_NODE_OPTIONS replaces the image's flags (empty: Node's defaults). */
+const nodeOptionsOf = (variant: string) =>
+  process.env.BENCH_CONNECTOR_NODE_OPTIONS ?? imageEnv(variant).NODE_OPTIONS ?? '';
 
 /** A connector's env as its image sets it: malloc settings, NODE_OPTIONS, the compile cache. */
-function withImageEnv(
-  backend: Variant['backend'],
-  entry: string,
-  env: Record<string, string>,
-): Record<string, string> {
-  const nodeOptions = imageNodeOptions(backend);
+function withImageEnv(variant: string, entry: string, env: Record<string, string>): Record<string, string> {
+  const { NODE_OPTIONS: _, ...malloc } = imageEnv(variant);
+  const nodeOptions = nodeOptionsOf(variant);
   return {
     ...env,
-    ...IMAGE_MALLOC_ENV,
+    ...malloc,
     ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     NODE_COMPILE_CACHE: compileCacheOf(entry),
   };
@@ -126,6 +129,11 @@ const SHIPPED = SHIPPED_VARIANTS.map(benchVariant);
 export const VARIANTS: readonly Variant[] = SHIPPED.flatMap((v) =>
   v.name === 'redis-buffered-cas' ? [v, redisClusterVariant(v)] : [v],
 );
+
+/** What the reports say about the connectors' Node flags. */
+export const connectorNodeOptions =
+  process.env.BENCH_CONNECTOR_NODE_OPTIONS ??
+  `as the images: ${SHIPPED.map((v) => `${v.name} ${nodeOptionsOf(v.name)}`).join('; ')}`;
 
 /** BENCH_VARIANTS=a,b narrows the run (handy while profiling one variant). */
 export function selectedVariants(filter = process.env.BENCH_VARIANTS): Variant[] {

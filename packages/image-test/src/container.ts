@@ -27,6 +27,10 @@ export interface ImageOptions {
   tmpVolume: boolean | string;
   /** false: the container is expected to exit on its own (a start-up error); do not wait for it to serve. */
   serves?: boolean;
+  /** Run this instead of the image's entrypoint (the bench's floor servers, in the same image). */
+  entrypoint?: string[];
+  /** Host files bound read-only into the container, host path → container path. */
+  readOnly?: Record<string, string>;
 }
 
 /** How a container ended, from the engine's inspect. */
@@ -91,6 +95,11 @@ export async function startImage(options: ImageOptions): Promise<RunningImage> {
     .withBindMounts([
       { source: socketVolume, target: SOCKET_DIR, mode: 'rw' },
       ...(tmpVolume ? [{ source: tmpVolume, target: '/tmp', mode: 'rw' as const }] : []),
+      ...Object.entries(options.readOnly ?? {}).map(([source, target]) => ({
+        source,
+        target,
+        mode: 'ro' as const,
+      })),
     ])
     // podman mounts writable tmpfs at /run, /var/tmp and /tmp on a read-only root; a pod has none.
     .withTmpFs({ '/run': 'ro', '/var/tmp': 'ro', ...(tmpVolume ? {} : { '/tmp': 'ro' }) })
@@ -104,6 +113,7 @@ export async function startImage(options: ImageOptions): Promise<RunningImage> {
         for (const listener of listeners) listener();
       });
     });
+  if (options.entrypoint) definition.withEntrypoint(options.entrypoint);
   let container: StartedTestContainer;
   try {
     container = await definition.start();

@@ -40,8 +40,10 @@ export function engineProblem(): string | undefined {
 async function startPodmanService(): Promise<Engine> {
   const dir = await mkdtemp(join(tmpdir(), 'podman-api-'));
   const socket = join(dir, 'podman.sock');
-  // --time=0: no idle timeout; the service lives exactly as long as the run.
+  // --time=0: no idle timeout; the service lives exactly as long as the run. Its own directory as
+  // the working one: conmon leaves a file named `oom` there when a container is OOM-killed.
   const service: ChildProcess = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
+    cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';

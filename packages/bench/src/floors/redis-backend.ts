@@ -5,13 +5,7 @@
  * the difference to the connector is the connector's own code. Same env: REDIS_URL, STATE_PREFIX (keys are `<prefix>:<key>`), CONNECTOR_SOCKET.
  * GET → GET, PUT → SET, HEAD → STRLEN (EXISTS only when 0), LIST → SCAN MATCH prefix* COUNT 1000.
  */
-// The very @redis/client the Redis connector bundles, through its package's link to it: this package
-// has no dependency entry of its own for it (adding one changes the workspace lockfile), and a
-// tsconfig `paths` mapping would redirect the `redis` package's own imports of it too.
-import {
-  RESP_TYPES,
-  RedisClient,
-} from '../../../connector-redis-buffered-cas/node_modules/@redis/client/dist/index.js';
+import { RESP_TYPES, RedisClient } from '@redis/client';
 import { type FloorBackend, toListing } from './http.js';
 
 const BINARY = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };

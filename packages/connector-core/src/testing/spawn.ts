@@ -26,6 +26,8 @@ export interface SpawnOptions {
   socketPath?: string;
   /** How long the process may take to serve /healthz. Default 15 s. */
   startTimeoutMs?: number;
+  /** How often /healthz is polled meanwhile (WaitOptions.intervalMs). */
+  pollMs?: number;
 }
 
 const OUTPUT_LIMIT = 256 * 1024;
@@ -63,6 +65,7 @@ export async function spawnConnector(options: SpawnOptions): Promise<SpawnedConn
     await waitUntilServing(socketPath, {
       what: 'connector',
       timeoutMs: options.startTimeoutMs,
+      intervalMs: options.pollMs,
       exitCode: () => exitCode,
       output: () => output,
     });
@@ -78,6 +81,8 @@ export interface WaitOptions {
   what: string;
   /** Default 15 s. */
   timeoutMs?: number | undefined;
+  /** Between polls; default 10 ms. The bench's start-up timer polls every 2 ms. */
+  intervalMs?: number | undefined;
   /** The exit code once the process has exited (null: killed by a signal), else undefined. */
   exitCode(): number | null | undefined;
   /** What it printed, for the error. */
@@ -101,7 +106,7 @@ export async function waitUntilServing(socketPath: string, options: WaitOptions)
         throw new Error(`${options.what} did not serve within ${timeoutMs} ms:\n${options.output()}`);
       const health = await client.request({ method: 'GET', path: '/healthz' }).catch(() => undefined);
       if (health?.status === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 10));
     }
   } finally {
     client.close();
