@@ -15,9 +15,13 @@ const BUILD_IMAGES = fileURLToPath(new URL('../../../scripts/build-images', impo
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const engine = await startEngine();
   try {
-    // Without testcontainers' reaper, what an interrupted run left behind goes now.
+    // Without testcontainers' reaper, what an interrupted run left behind goes now: stopped and
+    // old enough not to be another run's on this machine.
     if (engine.kind === 'podman')
-      await promisify(execFile)('podman', ['rm', '--force', '--filter', 'label=org.testcontainers=true']);
+      await promisify(execFile)('podman', [
+        ...['container', 'prune', '--force'],
+        ...['--filter', 'label=org.testcontainers=true', '--filter', 'until=2h'],
+      ]);
     const started = performance.now();
     // --local: this machine's platform, into this engine (the default builds a release's platforms).
     await promisify(execFile)(BUILD_IMAGES, ['--local'], { maxBuffer: 64 * 1024 * 1024 });
